@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xipmap: mapping the flash on a kernel without an MMU.
+ *
+ * Without an MMU nothing can be remapped: a mapping either is the flash
+ * array itself (a "direct" mapping, execute-in-place) or is a copy the
+ * kernel reads into memory it allocates.  mm/nommu.c decides which from
+ * three hooks, called in this order:
+ *
+ *  1. mmap_capabilities(): what the device could allow at all;
+ *  2. get_unmapped_area(): where a direct mapping would be;
+ *  3. mmap(): the go-ahead for a direct mapping (or -ENOSYS: copy it).
+ *
+ * See Documentation/admin-guide/mm/nommu-mmap.rst and docs/driver-guide.md.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/xipmap.h>
+
+#include "compat.h"
+#include "xipmap.h"
+
+/**
+ * xipflash_mmap_capabilities() - the NOMMU_MAP_* a flash device offers
+ * @file: the open device
+ *
+ * COPY lets MAP_PRIVATE take a copy through read(); DIRECT lets mappings be
+ * the array itself, with the READ/WRITE/EXEC bits saying which protections
+ * a direct mapping may have.  A request the direct bits do not cover is
+ * copied when private and refused (EINVAL) when shared.
+ *
+ * Return: a mask of NOMMU_MAP_* flags.
+ */
+unsigned int xipflash_mmap_capabilities(struct file *file)
+{
+	unsigned int caps = xipflash_from_file(file)->caps;
+	unsigned int nommu = 0;
+
+	if (caps & XIPMAP_CAP_COPY)
+		nommu |= NOMMU_MAP_COPY;
+	if (caps & XIPMAP_CAP_DIRECT)
+		nommu |= NOMMU_MAP_DIRECT;
+	if (caps & XIPMAP_CAP_READ)
+		nommu |= NOMMU_MAP_READ;
+	if (caps & XIPMAP_CAP_WRITE)
+		nommu |= NOMMU_MAP_WRITE;
+	if (caps & XIPMAP_CAP_EXEC)
+		nommu |= NOMMU_MAP_EXEC;
+	return nommu;
+}
+
+/**
+ * xipflash_get_unmapped_area() - where a direct mapping of the flash lies
+ * @file: the open device
+ * @addr: the caller's hint; without an MMU there is no choice to make
+ * @len: bytes to map, never 0 (do_mmap() refuses that first)
+ * @pgoff: offset into the flash, in pages
+ * @flags: MAP_* flags of the request
+ *
+ * A direct mapping is the array itself, so its address is fixed by the
+ * offset.  The mapping mustn't extend beyond the end of the flash: there is
+ * nothing there to map, and nothing the kernel could clear.
+ *
+ * Return: the address of byte @pgoff * PAGE_SIZE of the array, or
+ * -EINVAL for a range that does not lie wholly inside it.
+ */
+unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
+					 unsigned long len, unsigned long pgoff,
+					 unsigned long flags)
+{
+	struct xipflash *flash = xipflash_from_file(file);
+	unsigned long pages = flash->size >> PAGE_SHIFT;
+
+	/* pgoff first: shifting a huge pgoff would overflow. */
+	if (pgoff >= pages || len > flash->size - (pgoff << PAGE_SHIFT))
+		return (unsigned long)-EINVAL;
+	return (unsigned long)flash->base + (pgoff << PAGE_SHIFT);
+}
+
+/*
+ * vm_ops->open runs when mm/nommu.c splits a VMA; ->close when a VMA the
+ * driver was told about goes away.  Mappings that re-use an existing
+ * region without calling mmap() (the document: "shared ... without
+ * notifying the driver") get neither.
+ */
+static void xipflash_vm_open(struct vm_area_struct *vma)
+{
+	struct xipflash *flash = xipflash_from_file(vma->vm_file);
+
+	atomic_inc(&flash->mappings);
+}
+
+static void xipflash_vm_close(struct vm_area_struct *vma)
+{
+	struct xipflash *flash = xipflash_from_file(vma->vm_file);
+
+	atomic_dec(&flash->mappings);
+}
+
+static const struct vm_operations_struct xipflash_vm_ops = {
+	.open	= xipflash_vm_open,
+	.close	= xipflash_vm_close,
+};
+
+/**
+ * xipflash_mmap() - accept a direct mapping of the flash
+ * @file: the open device
+ * @vma: the mapping, already placed by xipflash_get_unmapped_area()
+ *
+ * Only direct mappings get here: a private writable mapping, or one whose
+ * protection the capabilities do not cover, is copied by mm/nommu.c
+ * without asking the driver.  A direct mapping must be shared, or a
+ * read-only private overlay; anything else would have to be a copy, which
+ * -ENOSYS asks the kernel to make.
+ *
+ * Return: 0 when the mapping is the flash array, -ENOSYS to have it copied.
+ */
+int xipflash_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct xipflash *flash = xipflash_from_file(file);
+	unsigned long start = (unsigned long)flash->base;
+
+	if (!is_nommu_shared_mapping(vma->vm_flags))
+		return -ENOSYS;
+	/* The kernel placed it where get_unmapped_area() said: check, don't trust. */
+	if (vma->vm_start != start + (vma->vm_pgoff << PAGE_SHIFT) ||
+	    vma->vm_end > start + flash->size)
+		return -EINVAL;
+
+	vma->vm_ops = &xipflash_vm_ops;
+	xipflash_vm_open(vma);
+	atomic64_inc(&flash->mmap_calls);
+	return 0;
+}
+
+/**
+ * xipflash_direct_base() - the address user space sees for offset 0
+ * @flash: the device
+ *
+ * Without an MMU, a direct mapping's address is the array's own address,
+ * and any process that can open the device learns it from mmap() anyway.
+ *
+ * Return: the address of the flash array.
+ */
+u64 xipflash_direct_base(const struct xipflash *flash)
+{
+	return (unsigned long)flash->base;
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init of the xipmap guests.
+ *
+ * Mounts proc, sysfs and devtmpfs, loads /lib/modules/xipmap.ko with
+ * finit_module, runs the demo or every test listed in /tests/list as a
+ * kselftest runner would (TAP 13, each program's output indented by "# "),
+ * unloads the module, reports the kernel's taint flags and powers off.
+ * qemu/run.sh reads the console for the lines this prints: every one of
+ * them starts with "xipmap-init:" or is TAP.
+ *
+ * The kernel passes unknown "NAME=value" boot arguments to init as its
+ * environment: XIPMAP_MODE=demo runs the demo instead of the tests, and
+ * XIPMAP_INJECT=<fault> breaks the run on purpose so that qemu/check.sh
+ * can prove the runner notices (see qemu/run.sh for the list).
+ */
+#include <linux/reboot.h>
+
+#include "xipmap_sys.h"
+
+#define MODULE_PATH	"/lib/modules/xipmap.ko"
+#define INJECT_PATH	"/lib/modules/xipmap_inject.ko"
+#define TEST_DIR	"/tests"
+#define TEST_TIMEOUT	120	/* seconds; selftests/xipmap/settings */
+
+static const char *inject = "";
+
+static int injecting(const char *fault)
+{
+	return !strcmp(inject, fault);
+}
+
+static void say(const char *what, const char *arg, int err)
+{
+	printf("xipmap-init: %s%s", what, arg ? arg : "");
+	if (err)
+		printf(": errno %d", err);
+	printf("\n");
+}
+
+static void mount_or_say(const char *type, const char *dir)
+{
+	mkdir(dir, 0755);
+	if (mount(type, dir, type, 0, NULL))
+		say("cannot mount ", dir, errno);
+}
+
+/* Copy @fd to the console, each line behind "# ", until EOF or @deadline. */
+static int relay(int fd, time_t deadline)
+{
+	static char buf[512];
+	int at_line_start = 1;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long n, i;
+
+	for (;;) {
+		long left = deadline - time(NULL);
+
+		if (left <= 0 || poll(&pfd, 1, left * 1000) == 0)
+			return -1;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return 0;
+		for (i = 0; i < n; i++) {
+			if (at_line_start)
+				write(1, "# ", 2);
+			write(1, &buf[i], 1);
+			at_line_start = buf[i] == '\n';
+		}
+	}
+}
+
+/* Run one program as a kselftest runner does; returns 1 if it passed. */
+static int run_test(int number, const char *name)
+{
+	static char path[128], env_module[] = "XIPMAP_MODULE=" MODULE_PATH;
+	char *argv[] = { path, NULL };
+	char *envp[] = { env_module, "PATH=/tests", NULL };
+	int pipefd[2], status = 0, timed_out;
+	pid_t pid;
+
+	xjoin(path, sizeof(path), TEST_DIR "/", name, NULL);
+	printf("# selftests: xipmap: %s\n", name);
+	if (pipe(pipefd)) {
+		printf("not ok %d selftests: xipmap: %s # pipe: errno %d\n", number, name,
+		       errno);
+		return 0;
+	}
+	pid = xvfork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execve(path, argv, envp);
+		sys_exit(127);
+	}
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		printf("not ok %d selftests: xipmap: %s # vfork: errno %d\n", number, name,
+		       errno);
+		return 0;
+	}
+	timed_out = relay(pipefd[0], time(NULL) + TEST_TIMEOUT);
+	if (timed_out)
+		kill(pid, SIGKILL);
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+
+	if (timed_out) {
+		printf("not ok %d selftests: xipmap: %s # TIMEOUT %d seconds\n",
+		       number, name, TEST_TIMEOUT);
+		return 0;
+	}
+	if (XWIFSIGNALED(status)) {
+		printf("not ok %d selftests: xipmap: %s # killed by signal %d\n",
+		       number, name, XWTERMSIG(status));
+		return 0;
+	}
+	switch (XWEXITSTATUS(status)) {
+	case 0:
+		printf("ok %d selftests: xipmap: %s\n", number, name);
+		return 1;
+	case 4:		/* KSFT_SKIP */
+		printf("ok %d selftests: xipmap: %s # SKIP\n", number, name);
+		return 1;
+	default:
+		printf("not ok %d selftests: xipmap: %s # exit=%d\n", number, name,
+		       XWEXITSTATUS(status));
+		return 0;
+	}
+}
+
+static void run_tests(void)
+{
+	static char list[4096];
+	char *names[64], *s;
+	int fd, n = 0, i;
+	long len;
+
+	fd = open(TEST_DIR "/list", O_RDONLY);
+	len = fd < 0 ? -1 : read(fd, list, sizeof(list) - 1);
+	if (len < 0) {
+		say("cannot read " TEST_DIR "/list", NULL, errno);
+		return;
+	}
+	close(fd);
+	list[len] = '\0';
+	for (s = list; *s && n < 64; s += strlen(s) + 1) {
+		names[n++] = s;
+		if (!strchr(s, '\n'))
+			break;
+		*strchr(s, '\n') = '\0';
+	}
+
+	printf("TAP version 13\n1..%d\n", n);
+	for (i = 0; i < n; i++)
+		run_test(i + 1, names[i]);
+}
+
+static void run_demo(void)
+{
+	static char path[] = "/bin/xipmap_demo";
+	char *argv[] = { path, NULL };
+	char *envp[] = { NULL };
+	int status = xspawn_wait(argv, envp);
+
+	if (status < 0 || !XWIFEXITED(status) || XWEXITSTATUS(status))
+		say("the demo failed", NULL, 0);
+}
+
+/* A live mapping keeps the module busy: the final unload must fail. */
+static void hold_a_mapping(void)
+{
+	int fd = open("/dev/xipflash0", O_RDONLY);
+
+	if (fd < 0 || mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+		say("could not map the flash to hold it", NULL, errno);
+}
+
+static void report_taint(void)
+{
+	static char buf[32];
+	int fd = open("/proc/sys/kernel/tainted", O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (n <= 0) {
+		say("cannot read /proc/sys/kernel/tainted", NULL, errno);
+		return;
+	}
+	buf[n] = '\0';
+	printf("xipmap-init: tainted %s", buf);
+	close(fd);
+}
+
+static void taint_on_purpose(void)
+{
+	int fd = open("/proc/sys/kernel/tainted", O_WRONLY);
+
+	/* 1 << TAINT_USER: "U", a taint no test run may cause. */
+	if (fd < 0 || write(fd, "64", 2) != 2)
+		say("could not add a taint flag", NULL, errno);
+	close(fd);
+}
+
+int main(void)
+{
+	const char *mode = getenv("XIPMAP_MODE");
+	const char *params = "";
+	struct utsname u;
+
+	if (getenv("XIPMAP_INJECT"))
+		inject = getenv("XIPMAP_INJECT");
+	mount_or_say("proc", "/proc");
+	mount_or_say("sysfs", "/sys");
+	mount_or_say("devtmpfs", "/dev");
+	if (!uname(&u))
+		printf("xipmap-init: Linux %s %s\n", u.release, u.machine);
+	if (*inject)
+		say("injecting fault ", inject, 0);
+
+	if (injecting("loadfail"))
+		params = "flash_size=3000";
+	if (xfinit_module(MODULE_PATH, params)) {
+		say("module load failed", NULL, errno);
+		goto out;
+	}
+	say("module loaded", NULL, 0);
+	if (injecting("warn") && xfinit_module(INJECT_PATH, "warn=1"))
+		say("loading the fault injector failed", NULL, errno);
+
+	if (mode && !strcmp(mode, "demo"))
+		run_demo();
+	else
+		run_tests();
+
+	if (injecting("unloadfail"))
+		hold_a_mapping();
+	if (xdelete_module("xipmap", O_NONBLOCK))
+		say("module unload failed", NULL, errno);
+	else
+		say("module unloaded", NULL, 0);
+out:
+	if (injecting("taint"))
+		taint_on_purpose();
+	report_taint();
+	if (injecting("hang")) {
+		say("hanging on purpose", NULL, 0);
+		for (;;)
+			sleep(3600);
+	}
+	say("done", NULL, 0);
+	reboot(LINUX_REBOOT_CMD_POWER_OFF);
+	return 0;
+}

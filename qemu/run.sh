@@ -1,0 +1,199 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build everything for one target, boot it in QEMU and judge the run.
+#
+#   qemu/run.sh [--target NAME] [--demo] [--inject FAULT] [--timeout SECONDS]
+#               [--quiet]
+#
+# The whole console log is kept in $XIPMAP_CACHE/run/<target>/console.log.
+# The run fails, with one line per reason, when a test fails, the module
+# does not load or unload, the guest hangs, the kernel prints an Oops, BUG,
+# WARNING or panic, or /proc/sys/kernel/tainted ends with a flag other than
+# O (out-of-tree module) or E (unsigned module).  The last line is always
+# "N passed, N failed, N skipped".
+#
+# --inject breaks a run on purpose, to prove the runner catches it
+# (qemu/check.sh does): fail (a failing test), warn (a module WARNs),
+# hang (init never powers off), loadfail (a bad module parameter),
+# unloadfail (a mapping outlives the tests), taint (a foreign taint flag).
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+target=nommu-riscv64 mode=test inject="" timeout=300 quiet=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--target) target=$2; shift ;;
+	--demo) mode=demo ;;
+	--inject) inject=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--quiet) quiet=1 ;;
+	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--quiet]" ;;
+	esac
+	shift
+done
+case $inject in
+""|fail|warn|hang|loadfail|unloadfail|taint) ;;
+*) xm_die "unknown fault '$inject'" ;;
+esac
+
+xm_load_target "$target"
+xm_require_packages $XIPMAP_BASE_PACKAGES $t_packages
+xm_kernel_source
+xm_kernel_build
+
+out=$XIPMAP_CACHE/run/$t_name
+rm -rf "$out"
+mkdir -p "$out"
+log=$out/console.log
+summary=$out/summary
+
+# xm_module DIR SRC...: build an out-of-tree module exactly as a user would,
+# with W=1, and refuse any compiler warning.
+xm_module() {
+	local dir=$1 blog
+	shift
+	rm -rf "$dir" && mkdir -p "$dir" && cp -r "$@" "$dir"/
+	blog=$dir.log
+	if ! xm_kmake M="$dir" W=1 modules >"$blog" 2>&1; then
+		cat "$blog" >&2
+		xm_die "$t_name: module build failed in $dir"
+	fi
+	if grep -q 'warning:' "$blog"; then
+		grep -B2 -A4 'warning:' "$blog" >&2
+		xm_die "$t_name: the module build has warnings"
+	fi
+}
+
+xm_log "$t_name: building xipmap.ko"
+xm_module "$out/module" "$XIPMAP_TOP/Kbuild" "$XIPMAP_TOP/module" "$XIPMAP_TOP/uapi"
+[ "$inject" = warn ] && xm_module "$out/inject" "$XIPMAP_TOP"/qemu/inject/{Kbuild,xipmap_inject.c}
+
+xm_log "$t_name: building the tests and init"
+user_make=(KSRC="$k_src" KHDR="$k_build/usr/include" CROSS_COMPILE="$t_cross")
+make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" OUTPUT="$out/tests" >&2 ||
+	xm_die "$t_name: building the tests failed"
+make -s -C "$XIPMAP_TOP/qemu" "${user_make[@]}" OUTPUT="$out/init" >&2 ||
+	xm_die "$t_name: building init failed"
+make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" list >"$out/tests/list"
+[ "$inject" = fail ] && cp "$out/init/inject_fail" "$out/tests/" &&
+	echo inject_fail >>"$out/tests/list"
+
+# The initramfs, built with the kernel's own gen_init_cpio: no root needed.
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "dir /proc 0755 0 0"
+	echo "dir /sys 0755 0 0"
+	echo "dir /bin 0755 0 0"
+	echo "dir /lib 0755 0 0"
+	echo "dir /lib/modules 0755 0 0"
+	echo "dir /tests 0755 0 0"
+	echo "file /init $out/init/init 0755 0 0"
+	echo "file /lib/modules/xipmap.ko $out/module/xipmap.ko 0644 0 0"
+	[ "$inject" = warn ] &&
+		echo "file /lib/modules/xipmap_inject.ko $out/inject/xipmap_inject.ko 0644 0 0"
+	echo "file /bin/xipmap_demo $out/tests/xipmap_demo 0755 0 0"
+	echo "file /tests/list $out/tests/list 0644 0 0"
+	while read -r t; do
+		echo "file /tests/$t $out/tests/$t 0755 0 0"
+	done <"$out/tests/list"
+} >"$out/initramfs.list"
+"$k_build/usr/gen_init_cpio" "$out/initramfs.list" >"$out/initramfs.cpio" ||
+	xm_die "gen_init_cpio failed"
+
+append="console=$t_console rdinit=/init panic=-1 XIPMAP_MODE=$mode"
+[ -n "$inject" ] && append="$append XIPMAP_INJECT=$inject"
+xm_log "$t_name: booting $t_qemu (timeout ${timeout}s, log: $log)"
+start=$(date +%s)
+set +e
+# shellcheck disable=SC2086
+timeout --kill-after=10 "$timeout" $t_qemu $t_qemu_args -nographic -no-reboot \
+	-kernel "$k_image" -initrd "$out/initramfs.cpio" -append "$append" \
+	</dev/null >"$log" 2>&1 &
+qpid=$!
+if [ -z "$quiet" ]; then
+	tail -n +1 --pid=$qpid -f "$log" 2>/dev/null | tr -d '\r'
+fi
+wait $qpid
+qrc=$?
+set -e
+elapsed=$(( $(date +%s) - start ))
+tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+
+# Judge the run from the console log.
+reasons=()
+fail() { reasons+=("$*"); }
+
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	last=$(grep -E '^(xipmap-init:|# selftests:)' "$log" | tail -1)
+	fail "guest hung: no power-off within ${timeout}s (last: ${last:-nothing from init})"
+elif [ "$qrc" != 0 ]; then
+	fail "$t_qemu exited with status $qrc"
+fi
+if line=$(grep -m1 'xipmap-init: module load failed' "$log"); then
+	fail "module failed to load: ${line#xipmap-init: }"
+fi
+if line=$(grep -m1 -E 'Oops|BUG:|kernel BUG at|WARNING:|cut here|Kernel panic|Unable to handle kernel|general protection fault' "$log"); then
+	fail "kernel reported a problem: $line"
+fi
+if line=$(grep -m1 'xipmap-init: module unload failed' "$log"); then
+	fail "module failed to unload: ${line#xipmap-init: }"
+fi
+if line=$(grep -m1 '^xipmap-init: tainted ' "$log"); then
+	taint=${line##* }
+	letters=PFSRMBUDAWCIOELKXTN bad="" bit=0
+	while [ $bit -lt ${#letters} ]; do
+		if (( (taint >> bit) & 1 )) && [ $bit != 12 ] && [ $bit != 13 ]; then
+			bad="$bad${letters:$bit:1}"
+		fi
+		bit=$((bit + 1))
+	done
+	[ -z "$bad" ] || fail "kernel tainted: $taint (flags $bad besides O and E)"
+elif [ "$qrc" = 0 ]; then
+	fail "init never reported /proc/sys/kernel/tainted"
+fi
+if [ "$qrc" = 0 ] && ! grep -q '^xipmap-init: done' "$log"; then
+	fail "init did not finish"
+fi
+
+# Test results: inner lines "# ok N name" belong to test cases, outer lines
+# "ok N selftests: xipmap: prog" to programs.  A program that failed without
+# a failing case (it crashed, timed out or exited early) counts as one more
+# failure.
+passed=0 failed=0 skipped=0
+if [ "$mode" = test ]; then
+	read -r passed failed skipped < <(awk '
+		/^# (not )?ok [0-9]+ / {
+			if ($0 ~ /# SKIP/) s++; else if ($2 == "ok") p++; else f++
+			prog_fail += ($2 != "ok")
+		}
+		/^(not )?ok [0-9]+ selftests: / {
+			if ($1 == "not" && prog_fail == 0) f++
+			prog_fail = 0
+		}
+		END { print p + 0, f + 0, s + 0 }' "$log")
+	while read -r line; do
+		fail "test failed: ${line#not ok }"
+	done < <(grep -E '^not ok [0-9]+ selftests: ' "$log" || true)
+	plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$log" | cut -c4- || true)
+	ran=$(grep -cE '^(not )?ok [0-9]+ selftests: ' "$log" || true)
+	if [ -n "$plan" ] && [ "$ran" -lt "$plan" ]; then
+		fail "only $ran of $plan test programs reported"
+		failed=$((failed + plan - ran))
+	elif [ -z "$plan" ] && ! grep -q 'module load failed' "$log"; then
+		fail "the test run never started"
+	fi
+	[ $((passed + failed + skipped)) -gt 0 ] || [ ${#reasons[@]} -gt 0 ] ||
+		fail "no test results in the log"
+fi
+
+echo "$passed $failed $skipped ${#reasons[@]} $elapsed" >"$summary"
+echo "xipmap: $t_name: guest ran ${elapsed}s; console log: $log"
+for r in "${reasons[@]}"; do
+	echo "xipmap: $t_name: FAIL: $r"
+done
+[ ${#reasons[@]} -eq 0 ] && echo "xipmap: $t_name: PASS"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ ${#reasons[@]} -eq 0 ]

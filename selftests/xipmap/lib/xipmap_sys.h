@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the guest programs need and nolibc (6.12) lacks: vfork, module
+ * loading and unloading, running a program and waiting for it, and the
+ * little string building they do.
+ *
+ * nolibc is header-only and keeps errno per translation unit, so each
+ * program is one .c file that includes this after nolibc; only start.c,
+ * which sets up the process before main(), is separate.
+ */
+#ifndef XIPMAP_SYS_H
+#define XIPMAP_SYS_H
+
+/* In start.c: clone(CLONE_VM | CLONE_VFORK); returns -errno on failure. */
+long xipmap_vfork(void) __attribute__((returns_twice));
+
+#ifdef NOLIBC
+
+#include <linux/module.h>
+
+/*
+ * vfork(): no-MMU kernels have no fork(), so a second process shares the
+ * parent's memory until it calls execve() or _exit().
+ */
+static inline pid_t xvfork(void)
+{
+	long ret = xipmap_vfork();
+
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
+/* finit_module(2) on the file at @path; 0 or -1 with errno set. */
+static inline int xfinit_module(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY);
+	long ret;
+
+	if (fd < 0)
+		return -1;
+	ret = my_syscall3(__NR_finit_module, fd, params, 0);
+	close(fd);
+	return __sysret(ret);
+}
+
+/* delete_module(2); 0 or -1 with errno set. */
+static inline int xdelete_module(const char *name, unsigned int flags)
+{
+	return __sysret(my_syscall2(__NR_delete_module, name, flags));
+}
+
+/*
+ * Wait statuses, decoded here: nolibc 6.12's WIFSIGNALED() is true for a
+ * normal exit with status 0.
+ */
+#define XWIFEXITED(s)	(((s) & 0x7f) == 0)
+#define XWEXITSTATUS(s)	(((s) >> 8) & 0xff)
+#define XWIFSIGNALED(s)	(((s) & 0x7f) != 0 && ((s) & 0x7f) != 0x7f)
+#define XWTERMSIG(s)	((s) & 0x7f)
+
+/*
+ * Run @argv[0] with @envp as a second process and wait for it.
+ * Returns its wait status, or -1 with errno set if it could not be started.
+ */
+static inline int xspawn_wait(char *const argv[], char *const envp[])
+{
+	int status;
+	pid_t pid;
+
+	pid = xvfork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execve(argv[0], argv, envp);
+		sys_exit(127);	/* not exit(): no atexit work in a vfork child */
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/* Whether @path exists. */
+static inline int xexists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/*
+ * Concatenate the NULL-terminated list of strings after @buf into @buf,
+ * truncating to @size - 1 bytes.  Returns @buf.
+ */
+static inline char *xjoin(char *buf, size_t size, ...)
+{
+	size_t len = 0;
+	const char *s;
+	va_list ap;
+
+	va_start(ap, size);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		while (*s && len + 1 < size)
+			buf[len++] = *s++;
+	va_end(ap);
+	buf[len] = '\0';
+	return buf;
+}
+
+#endif /* NOLIBC */
+#endif /* XIPMAP_SYS_H */

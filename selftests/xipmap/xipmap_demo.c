@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What each kind of mapping of the fake XIP flash turns into: the flash
+ * itself (direct), a private copy, or a refusal.  Not a test: `make demo`
+ * runs it in the no-MMU guest for people to read.
+ */
+#include "xipmap_test.h"
+
+static int fd;
+static struct xipmap_info info;
+
+/* nolibc's printf() has no field widths. */
+static void pad(const char *s, unsigned long width)
+{
+	for (unsigned long n = strlen(s); n < width; n++)
+		putchar(' ');
+}
+
+static void show(const char *what, int prot, int flags)
+{
+	unsigned long page = xt_page_size();
+	unsigned long calls = xt_info(fd).mmap_calls;
+	char line[256];
+	void *p;
+
+	p = mmap(NULL, page, prot, flags, fd, page);
+	printf("  %s", what);
+	pad(what, 36);
+	printf(" -> ");
+	if (p == MAP_FAILED) {
+		printf("refused: %s\n", xt_errname(errno));
+		return;
+	}
+	if ((unsigned long)p == info.base + page)
+		printf("%p  direct: the flash itself", p);
+	else
+		printf("%p  copy: private memory", p);
+	printf(" (driver mmap() %s)\n",
+	       xt_info(fd).mmap_calls != calls ? "called" : "not called");
+	if (!xt_maps_line(p, line, sizeof(line))) {
+		pad("", 8);
+		printf("maps: %s\n", line);
+	}
+	munmap(p, page);
+}
+
+int main(void)
+{
+	fd = open(XT_FLASH, O_RDWR);
+	if (fd < 0) {
+		printf("xipmap demo: cannot open %s: %s\n", XT_FLASH, xt_errname(errno));
+		return 1;
+	}
+	info = xt_info(fd);
+	printf("xipmap demo: %s is %llu bytes of NOR flash at 0x%llx\n",
+	       XT_FLASH, info.size, info.base);
+	printf("  capabilities:%s%s%s%s%s\n",
+	       info.caps & XIPMAP_CAP_DIRECT ? " direct" : "",
+	       info.caps & XIPMAP_CAP_COPY ? " copy" : "",
+	       info.caps & XIPMAP_CAP_READ ? " read" : "",
+	       info.caps & XIPMAP_CAP_WRITE ? " write" : "",
+	       info.caps & XIPMAP_CAP_EXEC ? " exec" : "");
+	printf("  mapping one page at offset 0x1000:\n");
+	show("MAP_SHARED  PROT_READ", PROT_READ, MAP_SHARED);
+	show("MAP_SHARED  PROT_READ|PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED);
+	show("MAP_PRIVATE PROT_READ", PROT_READ, MAP_PRIVATE);
+	show("MAP_PRIVATE PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	show("MAP_SHARED  PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_SHARED);
+	close(fd);
+	return 0;
+}
