@@ -16,7 +16,8 @@
 # --inject breaks a run on purpose, to prove the runner catches it
 # (qemu/check.sh does): fail (a failing test), warn (a module WARNs),
 # hang (init never powers off), loadfail (a bad module parameter),
-# unloadfail (a mapping outlives the tests), taint (a foreign taint flag).
+# unloadfail (a mapping outlives the tests), taint (a foreign taint flag),
+# noreloc (the test programs start without applying their relocations).
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case $inject in
-""|fail|warn|hang|loadfail|unloadfail|taint) ;;
+""|fail|warn|hang|loadfail|unloadfail|taint|noreloc) ;;
 *) xm_die "unknown fault '$inject'" ;;
 esac
 
@@ -72,7 +73,10 @@ xm_module "$out/module" "$XIPMAP_TOP/Kbuild" "$XIPMAP_TOP/module" "$XIPMAP_TOP/u
 
 xm_log "$t_name: building the tests and init"
 user_make=(KSRC="$k_src" KHDR="$k_build/usr/include" CROSS_COMPILE="$t_cross")
-make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" OUTPUT="$out/tests" >&2 ||
+start_cflags=""
+[ "$inject" = noreloc ] && start_cflags=-DXIPMAP_NO_RELOCATION
+make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" OUTPUT="$out/tests" \
+	NOLIBC_START_CFLAGS="$start_cflags" >&2 ||
 	xm_die "$t_name: building the tests failed"
 make -s -C "$XIPMAP_TOP/qemu" "${user_make[@]}" OUTPUT="$out/init" >&2 ||
 	xm_die "$t_name: building init failed"
@@ -135,8 +139,11 @@ fi
 if line=$(grep -m1 'xipmap-init: module load failed' "$log"); then
 	fail "module failed to load: ${line#xipmap-init: }"
 fi
-if line=$(grep -m1 -E 'Oops|BUG:|kernel BUG at|WARNING:|cut here|Kernel panic|Unable to handle kernel|general protection fault' "$log"); then
-	fail "kernel reported a problem: $line"
+# The most telling line of a kernel problem, and the task it hit.
+if line=$(grep -m1 -E 'Oops|BUG:|kernel BUG at|WARNING:|Kernel panic|Unable to handle kernel|general protection fault' "$log") ||
+   line=$(grep -m1 -E 'cut here' "$log"); then
+	comm=$(grep -m1 -oE 'Comm: [^ ]+' "$log" | cut -d' ' -f2)
+	fail "kernel reported a problem: ${line#*] }${comm:+ (task $comm)}"
 fi
 if line=$(grep -m1 'xipmap-init: module unload failed' "$log"); then
 	fail "module failed to unload: ${line#xipmap-init: }"

@@ -10,6 +10,7 @@
 #ifndef _UAPI_LINUX_XIPMAP_H
 #define _UAPI_LINUX_XIPMAP_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -29,7 +30,7 @@
 #define XIPMAP_PATTERN_MUL	0x9e3779b1U
 #define XIPMAP_PATTERN_XOR	0x50495846U
 
-static __inline__ __u8 xipmap_pattern(__u64 off)
+static inline __u8 xipmap_pattern(__u64 off)
 {
 	__u32 word = (__u32)(off >> 2) * XIPMAP_PATTERN_MUL ^ XIPMAP_PATTERN_XOR;
 
@@ -40,11 +41,11 @@ static __inline__ __u8 xipmap_pattern(__u64 off)
  * Mapping capabilities of a device, as its driver reports them to the
  * no-MMU mmap code (NOMMU_MAP_* in include/linux/fs.h).
  */
-#define XIPMAP_CAP_COPY		(1U << 0)	/* MAP_PRIVATE may copy the data */
-#define XIPMAP_CAP_DIRECT	(1U << 1)	/* may be mapped in place */
-#define XIPMAP_CAP_READ		(1U << 2)	/* in place, for reading */
-#define XIPMAP_CAP_WRITE	(1U << 3)	/* in place, for writing */
-#define XIPMAP_CAP_EXEC		(1U << 4)	/* in place, for execution */
+#define XIPMAP_CAP_COPY		_BITUL(0)	/* MAP_PRIVATE may copy the data */
+#define XIPMAP_CAP_DIRECT	_BITUL(1)	/* may be mapped in place */
+#define XIPMAP_CAP_READ		_BITUL(2)	/* in place, for reading */
+#define XIPMAP_CAP_WRITE	_BITUL(3)	/* in place, for writing */
+#define XIPMAP_CAP_EXEC		_BITUL(4)	/* in place, for execution */
 
 /**
  * struct xipmap_info - what XIPMAP_IOC_INFO reports about a flash device

@@ -36,7 +36,8 @@ NOLIBC_DEPS := $(XIPMAP_LIB)/xipmap_sys.h $(XIPMAP_LIB)/nolibc.mk \
 # _start it replaces) and without jump tables (it runs unrelocated).
 # $(call nolibc_start,object)
 define nolibc_start
-	$(NOLIBC_CC) $(NOLIBC_CFLAGS) -fno-jump-tables -c -o $(1) $(XIPMAP_LIB)/start.c
+	$(NOLIBC_CC) $(NOLIBC_CFLAGS) $(NOLIBC_START_CFLAGS) -fno-jump-tables -c -o $(1) \
+		$(XIPMAP_LIB)/start.c
 endef
 
 # $(call nolibc_link,program,main source,start object)

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The README's test command (make check).
+#
+#   qemu/check.sh            every target, then the runner's own proofs
+#   qemu/check.sh TARGET     one target only
+#
+# Each target runs the whole kselftest suite in its guest (qemu/run.sh).
+# The proofs then break a run on purpose in each way the runner must
+# catch, and check it fails with the right reason.  The last line adds it
+# all up: "N passed, N failed, N skipped".
+
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0 failed=0 skipped=0
+
+count_run() {
+	local summary=$XIPMAP_CACHE/run/$1/summary p f s reasons
+
+	if [ -f "$summary" ] && read -r p f s reasons _ <"$summary"; then
+		passed=$((passed + p)) skipped=$((skipped + s))
+		# A red run with no failing test (a WARN, a bad unload) still counts.
+		[ "$reasons" -gt 0 ] && [ "$f" -eq 0 ] && f=1
+		failed=$((failed + f))
+	else
+		echo "xipmap: $1: the run ended before judging (see above)"
+		failed=$((failed + 1))
+	fi
+}
+
+# prove FAULT PATTERN [run.sh options]: the injected fault must make the run
+# fail with a reason matching PATTERN.
+prove() {
+	local fault=$1 pattern=$2 out rc
+	shift 2
+
+	out=$("$XIPMAP_TOP/qemu/run.sh" --quiet --inject "$fault" "$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] && grep -qE "FAIL: $pattern" <<<"$out"; then
+		echo "ok - runner: injected '$fault' fails the run ($(grep -m1 -E "FAIL: $pattern" <<<"$out" | sed 's/.*FAIL: //' | cut -c1-90))"
+		passed=$((passed + 1))
+	else
+		echo "not ok - runner: injected '$fault' should fail the run with '$pattern' (exit $rc):"
+		sed 's/^/#   /' <<<"$out" | tail -15
+		failed=$((failed + 1))
+	fi
+}
+
+start=$(date +%s)
+if [ $# -gt 0 ]; then
+	targets=$*
+	proofs=""
+else
+	targets=$(xm_targets)
+	proofs=1
+fi
+
+rm -f "$XIPMAP_CACHE"/run/*/summary
+for t in $targets; do
+	echo "=== $t"
+	"$XIPMAP_TOP/qemu/run.sh" --target "$t" --quiet
+	count_run "$t"
+done
+
+if [ -n "$proofs" ]; then
+	echo "=== the runner's own tests (nommu-riscv64)"
+	prove fail 'test failed: .*inject_fail'
+	prove warn 'kernel reported a problem: .*WARNING'
+	prove hang 'guest hung' --timeout 60
+	prove loadfail 'module failed to load'
+	prove unloadfail 'module failed to unload'
+	prove taint 'kernel tainted: .*flags U'
+	# Unrelocated, reloc_test either fails its checks or crashes; on no-MMU
+	# RISC-V a crash at a wild address also oopses the kernel's register
+	# dump (docs/conformance.md).  Either way the run must name it.
+	prove noreloc '(test failed: .*|kernel reported a problem: .*)reloc_test'
+fi
+
+echo "xipmap: check took $(( $(date +%s) - start ))s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel's own judges on the driver (make lint): checkpatch --strict on
+# every C file and header of the module and the uapi, sparse (make C=2) and
+# a W=1 build against the no-MMU kernel, and a W=1 build against Debian's
+# 6.1 amd64 headers (an MMU kernel) when linux-headers-amd64 is installed.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+xm_load_target nommu-riscv64
+xm_require_packages $XIPMAP_BASE_PACKAGES $t_packages sparse
+xm_kernel_source
+xm_kernel_build
+
+status=0
+files=$(cd "$XIPMAP_TOP" && ls module/*.[ch] uapi/linux/*.h qemu/inject/*.c)
+echo "=== checkpatch --strict"
+# ENOSYS: mm/nommu.c's protocol is -ENOSYS from mmap() and
+# get_unmapped_area() ("copy instead"); checkpatch cannot know that.
+(cd "$XIPMAP_TOP" && perl "$k_src/scripts/checkpatch.pl" --no-tree --strict --terse \
+	--show-types --ignore ENOSYS -f $files) || status=1
+
+# build DIR KDIR [make args]: a W=1 build of a copy of the module; any
+# compiler or sparse message fails.
+build() {
+	local dir=$1 kdir=$2 log
+	shift 2
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp -r "$XIPMAP_TOP"/{Kbuild,module,uapi} "$dir"/
+	log=$dir.log
+	make -C "$kdir" M="$dir" W=1 "$@" modules >"$log" 2>&1 || { cat "$log"; return 1; }
+	if grep -E 'warning:|error:|sparse:' "$log"; then
+		return 1
+	fi
+	echo "clean: $(grep -c ' CC ' "$log") files"
+}
+
+out=$XIPMAP_CACHE/lint
+mkdir -p "$out"
+# Debian 12's sparse (0.6.4) rejects the "_zicsr_zifencei" the RISC-V
+# Makefile puts in -march; hand it the base ISA instead.
+cat >"$out/sparse" <<'WRAP'
+#!/bin/sh
+for a; do
+	shift
+	case $a in -march=*) a=${a%%_*} ;; esac
+	set -- "$@" "$a"
+done
+exec sparse "$@"
+WRAP
+chmod +x "$out/sparse"
+echo "=== sparse (C=2) and W=1, $t_name"
+build "$out/nommu" "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" C=2 \
+	CHECK="$out/sparse" || status=1
+
+mmu=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 || true)
+if [ -n "$mmu" ]; then
+	echo "=== W=1, $(basename "$mmu") (MMU)"
+	build "$out/mmu" "$mmu" || status=1
+else
+	echo "=== skipped the MMU build: no /usr/src/linux-headers-*-amd64 (apt-get install linux-headers-amd64)"
+fi
+exit $status
