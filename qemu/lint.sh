@@ -34,7 +34,7 @@ build() {
 	if grep -E 'warning:|error:|sparse:' "$log"; then
 		return 1
 	fi
-	echo "clean: $(grep -c ' CC ' "$log") files"
+	echo "clean: $(find "$dir" -name "*.o" | wc -l) objects"
 }
 
 out=$XIPMAP_CACHE/lint

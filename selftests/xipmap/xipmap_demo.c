@@ -16,7 +16,7 @@ static void pad(const char *s, unsigned long width)
 		putchar(' ');
 }
 
-static void show(const char *what, int prot, int flags)
+static void show(const char *what, int prot, int flags, const char *why)
 {
 	unsigned long page = xt_page_size();
 	unsigned long calls = xt_info(fd).mmap_calls;
@@ -28,7 +28,7 @@ static void show(const char *what, int prot, int flags)
 	pad(what, 36);
 	printf(" -> ");
 	if (p == MAP_FAILED) {
-		printf("refused: %s\n", xt_errname(errno));
+		printf("refused: %s (%s)\n", xt_errname(errno), why);
 		return;
 	}
 	if ((unsigned long)p == info.base + page)
@@ -37,6 +37,8 @@ static void show(const char *what, int prot, int flags)
 		printf("%p  copy: private memory", p);
 	printf(" (driver mmap() %s)\n",
 	       xt_info(fd).mmap_calls != calls ? "called" : "not called");
+	pad("", 8);
+	printf("why: %s\n", why);
 	if (!xt_maps_line(p, line, sizeof(line))) {
 		pad("", 8);
 		printf("maps: %s\n", line);
@@ -61,11 +63,16 @@ int main(void)
 	       info.caps & XIPMAP_CAP_WRITE ? " write" : "",
 	       info.caps & XIPMAP_CAP_EXEC ? " exec" : "");
 	printf("  mapping one page at offset 0x1000:\n");
-	show("MAP_SHARED  PROT_READ", PROT_READ, MAP_SHARED);
-	show("MAP_SHARED  PROT_READ|PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED);
-	show("MAP_PRIVATE PROT_READ", PROT_READ, MAP_PRIVATE);
-	show("MAP_PRIVATE PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	show("MAP_SHARED  PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_SHARED);
+	show("MAP_SHARED  PROT_READ", PROT_READ, MAP_SHARED,
+	     "DIRECT|READ: the kernel asks get_unmapped_area() where the flash is");
+	show("MAP_SHARED  PROT_READ|PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED,
+	     "EXEC too: code can run from the flash (XIP)");
+	show("MAP_PRIVATE PROT_READ", PROT_READ, MAP_PRIVATE,
+	     "read-only private may overlay the device (VM_MAYOVERLAY)");
+	show("MAP_PRIVATE PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_PRIVATE,
+	     "writable private is always a copy, read in with read_iter()");
+	show("MAP_SHARED  PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_SHARED,
+	     "no WRITE capability: NOR flash is not written in place");
 	close(fd);
 	return 0;
 }
