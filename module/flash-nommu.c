@@ -81,9 +81,10 @@ unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
 
 /*
  * vm_ops->open runs when mm/nommu.c splits a VMA; ->close when a VMA the
- * driver was told about goes away.  Mappings that re-use an existing
- * region without calling mmap() (the document: "shared ... without
- * notifying the driver") get neither.
+ * driver accepted goes away.  Every VMA on a direct region is passed to
+ * mmap(), including ones that share an existing region (6.12's do_mmap()
+ * calls do_mmap_shared_file() for them, whatever the document says), so
+ * counting in mmap() and ->close balances.
  */
 static void xipflash_vm_open(struct vm_area_struct *vma)
 {
@@ -107,13 +108,15 @@ static const struct vm_operations_struct xipflash_vm_ops = {
 /**
  * xipflash_mmap() - accept a direct mapping of the flash
  * @file: the open device
- * @vma: the mapping, already placed by xipflash_get_unmapped_area()
+ * @vma: the mapping
  *
- * Only direct mappings get here: a private writable mapping, or one whose
- * protection the capabilities do not cover, is copied by mm/nommu.c
- * without asking the driver.  A direct mapping must be shared, or a
- * read-only private overlay; anything else would have to be a copy, which
- * -ENOSYS asks the kernel to make.
+ * mm/nommu.c copies private writable mappings, and those whose protection
+ * the capabilities do not cover, without asking the driver.  It does ask
+ * for a read-only private mapping made by a traced process: that one gets
+ * no VM_MAYOVERLAY (the tracer may write to it), was never placed by
+ * xipflash_get_unmapped_area(), and must be a copy.  So the first check:
+ * only a shared mapping or a read-only private overlay may be the flash
+ * itself; -ENOSYS asks the kernel to copy anything else.
  *
  * Return: 0 when the mapping is the flash array, -ENOSYS to have it copied.
  */

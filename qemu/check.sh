@@ -25,7 +25,8 @@ count_run() {
 		[ "$reasons" -gt 0 ] && [ "$f" -eq 0 ] && f=1
 		failed=$((failed + f))
 	else
-		echo "xipmap: $1: the run ended before judging (see above)"
+		tail -40 "$XIPMAP_CACHE/run-$1.out"
+		echo "xipmap: $1: the run ended before judging (above: the end of its output)"
 		failed=$((failed + 1))
 	fi
 }
@@ -60,7 +61,10 @@ fi
 rm -f "$XIPMAP_CACHE"/run/*/summary
 for t in $targets; do
 	echo "=== $t"
-	"$XIPMAP_TOP/qemu/run.sh" --target "$t" --quiet
+	"$XIPMAP_TOP/qemu/run.sh" --target "$t" --quiet >"$XIPMAP_CACHE/run-$t.out" 2>&1
+	# The TAP the guest printed, then the runner's verdict.
+	grep -E '^(TAP version|1\.\.|ok |not ok |# )' "$XIPMAP_CACHE/run/$t/console.log" 2>/dev/null
+	grep -E '^xipmap: ' "$XIPMAP_CACHE/run-$t.out" | grep -v ': building\|: booting\|cached in'
 	count_run "$t"
 done
 

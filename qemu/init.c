@@ -56,8 +56,13 @@ static int relay(int fd, time_t deadline)
 	for (;;) {
 		long left = deadline - time(NULL);
 
-		if (left <= 0 || poll(&pfd, 1, left * 1000) == 0)
+		if (left <= 0)
 			return -1;
+		n = poll(&pfd, 1, left * 1000);
+		if (n == 0 || (n < 0 && errno != EINTR))
+			return -1;
+		if (n < 0)
+			continue;
 		n = read(fd, buf, sizeof(buf));
 		if (n <= 0)
 			return 0;
@@ -106,7 +111,11 @@ static int run_test(int number, const char *name)
 	if (timed_out)
 		kill(pid, SIGKILL);
 	close(pipefd[0]);
-	waitpid(pid, &status, 0);
+	if (waitpid(pid, &status, 0) != pid) {
+		printf("not ok %d selftests: xipmap: %s # waitpid: errno %d\n", number,
+		       name, errno);
+		return 0;
+	}
 
 	if (timed_out) {
 		printf("not ok %d selftests: xipmap: %s # TIMEOUT %d seconds\n",

@@ -146,7 +146,7 @@ if line=$(grep -m1 'xipmap-init: module load failed' "$log"); then
 	fail "module failed to load: ${line#xipmap-init: }"
 fi
 # The most telling line of a kernel problem, and the task it hit.
-if line=$(grep -m1 -E 'Oops|BUG:|kernel BUG at|WARNING:|Kernel panic|Unable to handle kernel|general protection fault' "$log") ||
+if line=$(grep -m1 -E 'Oops|BUG:|kernel BUG at|WARNING:|Kernel panic|Unable to handle kernel|general protection fault|page allocation failure|INFO: task .* blocked|rcu: INFO|UBSAN:|KASAN:' "$log") ||
    line=$(grep -m1 -E 'cut here' "$log"); then
 	comm=$(grep -m1 -oE 'Comm: [^ ]+' "$log" | cut -d' ' -f2)
 	fail "kernel reported a problem: ${line#*] }${comm:+ (task $comm)}"
@@ -156,6 +156,7 @@ if line=$(grep -m1 'xipmap-init: module unload failed' "$log"); then
 fi
 if line=$(grep -m1 '^xipmap-init: tainted ' "$log"); then
 	taint=${line##* }
+	[[ $taint =~ ^[0-9]+$ ]] || { fail "unreadable taint line: $line"; taint=0; }
 	letters=PFSRMBUDAWCIOELKXTN bad="" bit=0
 	while [ $bit -lt ${#letters} ]; do
 		if (( (taint >> bit) & 1 )) && [ $bit != 12 ] && [ $bit != 13 ]; then
@@ -170,11 +171,14 @@ fi
 if [ "$qrc" = 0 ] && ! grep -q '^xipmap-init: done' "$log"; then
 	fail "init did not finish"
 fi
+if grep -q '^xipmap-init: the demo failed' "$log"; then
+	fail "the demo failed"
+fi
 
 # Test results: inner lines "# ok N name" belong to test cases, outer lines
 # "ok N selftests: xipmap: prog" to programs.  A program that failed without
 # a failing case (it crashed, timed out or exited early) counts as one more
-# failure.
+# failure; a program that skipped as a whole counts as one skip.
 passed=0 failed=0 skipped=0
 if [ "$mode" = test ]; then
 	read -r passed failed skipped < <(awk '
@@ -184,6 +188,7 @@ if [ "$mode" = test ]; then
 		}
 		/^(not )?ok [0-9]+ selftests: / {
 			if ($1 == "not" && prog_fail == 0) f++
+			if ($1 == "ok" && $0 ~ /# SKIP/) s++
 			prog_fail = 0
 		}
 		END { print p + 0, f + 0, s + 0 }' "$log")

@@ -127,6 +127,7 @@ static const char *peer_verdict(int v)
 static int shared_ro_is_the_flash_itself(void)
 {
 	unsigned long len = 2 * page;
+	unsigned long long calls;
 	long diff;
 	void *p;
 	int ok = XT_PASS;
@@ -139,10 +140,41 @@ static int shared_ro_is_the_flash_itself(void)
 		return XT_FAIL;
 	diff = xt_pattern_diff(p, page, len);
 	XT_EXPECT(diff < 0, "mapping differs from the pattern at +%ld\n", diff);
+	calls = xt_info(fd).mmap_calls;
 	v = peer_map(page, len, PROT_READ, MAP_SHARED, p);
 	XT_EXPECT(v == PEER_SAME, "second mapping of the same offset: %s\n",
 		  peer_verdict(v));
+	XT_EXPECT(xt_info(fd).mmap_calls == calls + 1,
+		  "the driver accepted %llu mappings for the second process, expected 1\n",
+		  xt_info(fd).mmap_calls - calls);
 	munmap(p, len);
+	return ok;
+}
+
+/* XIP: with NOMMU_MAP_EXEC, executable mappings are the flash too. */
+static int exec_mappings_are_the_flash_itself(void)
+{
+	static const struct { int flags; const char *what; } kinds[] = {
+		{ MAP_SHARED, "shared" },
+		{ MAP_PRIVATE, "private" },
+	};
+	unsigned long long calls;
+	unsigned int i;
+	void *p;
+	int ok = XT_PASS;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		calls = xt_info(fd).mmap_calls;
+		p = mmap(NULL, page, PROT_READ | PROT_EXEC, kinds[i].flags, fd, 4 * page);
+		XT_EXPECT(p == direct_addr(4 * page),
+			  "%s PROT_READ|PROT_EXEC at %p (%s), the flash is at %p\n",
+			  kinds[i].what, p, xt_errname(p == MAP_FAILED ? errno : 0),
+			  direct_addr(4 * page));
+		XT_EXPECT(xt_info(fd).mmap_calls == calls + 1,
+			  "%s PROT_READ|PROT_EXEC: the driver was not asked\n", kinds[i].what);
+		if (p != MAP_FAILED)
+			munmap(p, page);
+	}
 	return ok;
 }
 
@@ -325,6 +357,21 @@ static int map_fixed_is_einval(void)
 	return ok;
 }
 
+/*
+ * Free some dirty pages of the size a copy will take, so that a copy the
+ * kernel forgot to clear would likely show old bytes rather than the
+ * zeros a fresh page happens to hold.
+ */
+static void dirty_pages(unsigned long len)
+{
+	unsigned char *q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+
+	if (q != MAP_FAILED) {
+		memset(q, 0xee, len);
+		munmap(q, len);
+	}
+}
+
 static int copy_past_end_is_zero_filled(void)
 {
 	unsigned long len = 3 * page;
@@ -332,6 +379,7 @@ static int copy_past_end_is_zero_filled(void)
 	long diff;
 	int ok = XT_PASS;
 
+	dirty_pages(len);
 	q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, info.size - page);
 	if (q == MAP_FAILED) {
 		ksft_print_msg("copy of the last page plus two: %s, expected success\n",
@@ -352,7 +400,8 @@ static int copy_wholly_past_end_is_zeros(void)
 	long diff;
 	int ok = XT_PASS;
 
-	/* mm/nommu.c reads nothing (read() returns 0) and clears the rest. */
+	/* mm/nommu.c reads nothing (read_iter returns 0) and clears it all. */
+	dirty_pages(page);
 	q = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, info.size);
 	if (q == MAP_FAILED) {
 		ksft_print_msg("copy starting at the end: %s, expected success\n",
@@ -367,7 +416,7 @@ static int copy_wholly_past_end_is_zeros(void)
 
 static int maps_name_the_device(void)
 {
-	char line[256];
+	char line[256] = "";
 	void *d, *c;
 	int ok = XT_PASS;
 
@@ -382,6 +431,7 @@ static int maps_name_the_device(void)
 			  line, XT_FLASH, 2 * page);
 		munmap(d, page);
 	}
+	line[0] = '\0';
 	if (c != MAP_FAILED) {
 		XT_EXPECT(!xt_maps_line(c, line, sizeof(line)),
 			  "no /proc/self/maps line starts at the copy %p\n", c);
@@ -456,6 +506,7 @@ static const struct xt_test tests[] = {
 	XT_TEST(llseek_knows_the_size),
 	XT_TEST(shared_ro_is_the_flash_itself),
 	XT_TEST(private_ro_is_the_flash_itself),
+	XT_TEST(exec_mappings_are_the_flash_itself),
 	XT_TEST(private_ro_shared_by_second_process_driver_told),
 	XT_TEST(private_rw_is_a_copy),
 	XT_TEST(shared_rw_on_readonly_open_is_eacces),

@@ -78,6 +78,8 @@ int xipmap_self_relocate(void)
 	for (i = 0; rela && i < relasz / relaent; i++) {
 		const Elf64_Rela *r = (const void *)((const char *)rela + i * relaent);
 
+		if (ELF64_R_TYPE(r->r_info) == 0)	/* R_*_NONE */
+			continue;
 		if (ELF64_R_TYPE(r->r_info) != XIPMAP_R_RELATIVE)
 			return -1;
 		*(unsigned long *)(base + r->r_offset) = base + r->r_addend;
@@ -95,10 +97,11 @@ int xipmap_self_relocate(void)
  */
 #if defined(__riscv)
 __asm__(
-	"	.section .rodata\n"
+	"	.pushsection .rodata\n"
 	".Lreloc_msg:\n"
 	"	.ascii	\"xipmap start: unsupported relocation, cannot run\\n\"\n"
-	"	.text\n"
+	"	.popsection\n"
+	"	.pushsection .text\n"
 	"	.global	_start\n"
 	"	.type	_start, %function\n"
 	"_start:\n"
@@ -131,5 +134,6 @@ __asm__(
 	"	ecall\n"
 	"	ret\n"
 	"	.size	xipmap_vfork, . - xipmap_vfork\n"
+	"	.popsection\n"
 );
 #endif

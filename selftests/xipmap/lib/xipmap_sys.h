@@ -11,7 +11,10 @@
 #ifndef XIPMAP_SYS_H
 #define XIPMAP_SYS_H
 
-/* In start.c: clone(CLONE_VM | CLONE_VFORK); returns -errno on failure. */
+/*
+ * In start.c: clone(CLONE_VM | CLONE_VFORK); returns -errno on failure.
+ * See xvfork().
+ */
 long xipmap_vfork(void) __attribute__((returns_twice));
 
 #ifdef NOLIBC
@@ -20,18 +23,15 @@ long xipmap_vfork(void) __attribute__((returns_twice));
 
 /*
  * vfork(): no-MMU kernels have no fork(), so a second process shares the
- * parent's memory until it calls execve() or _exit().
+ * parent's memory, stack included, until it calls execve() or exits.  A
+ * macro, not a function: the child must not return through a frame the
+ * parent will use again.
  */
-static inline pid_t xvfork(void)
-{
-	long ret = xipmap_vfork();
-
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
-}
+#define xvfork() ({							\
+	long __ret = xipmap_vfork();					\
+									\
+	__ret < 0 ? (errno = -__ret, -1) : (pid_t)__ret;		\
+})
 
 /* finit_module(2) on the file at @path; 0 or -1 with errno set. */
 static inline int xfinit_module(const char *path, const char *params)
