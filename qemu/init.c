@@ -5,9 +5,15 @@
  * Mounts proc, sysfs and devtmpfs, loads /lib/modules/xipmap.ko with
  * finit_module, runs the demo or every test listed in /tests/list as a
  * kselftest runner would (TAP 13, each program's output indented by "# "),
- * unloads the module, reports the kernel's taint flags and powers off.
- * qemu/run.sh reads the console for the lines this prints: every one of
- * them starts with "xipmap-init:" or is TAP.
+ * unloads the module, reports the kernel's taint flags, copies the kernel
+ * log to the console and powers off.  qemu/run.sh reads the console for
+ * the lines this prints: every one of them starts with "xipmap-init:" or
+ * is TAP.
+ *
+ * While the tests run, the console shows only KERN_EMERG messages (an
+ * Oops, a panic): a kernel message printed in the middle of a TAP line
+ * would garble it.  Everything else reaches the console afterwards, in the
+ * kernel log copy, where the runner looks for WARNINGs and the like.
  *
  * The kernel passes unknown "NAME=value" boot arguments to init as its
  * environment: XIPMAP_MODE=demo runs the demo instead of the tests, and
@@ -23,7 +29,11 @@
 #define TEST_DIR	"/tests"
 #define TEST_TIMEOUT	120	/* seconds; selftests/xipmap/settings */
 
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_CONSOLE_LEVEL	8
+
 static const char *inject = "";
+static char kernel_log[1 << 17];
 
 static int injecting(const char *fault)
 {
@@ -36,6 +46,27 @@ static void say(const char *what, const char *arg, int err)
 	if (err)
 		printf(": errno %d", err);
 	printf("\n");
+}
+
+/* Console log level: 1 shows only KERN_EMERG, 8 shows everything. */
+static void console_level(int level)
+{
+	my_syscall3(__NR_syslog, SYSLOG_ACTION_CONSOLE_LEVEL, NULL, level);
+}
+
+static void copy_kernel_log(void)
+{
+	long n = my_syscall3(__NR_syslog, SYSLOG_ACTION_READ_ALL, kernel_log,
+			     sizeof(kernel_log));
+
+	console_level(8);
+	if (n < 0) {
+		say("cannot read the kernel log", NULL, -n);
+		return;
+	}
+	say("kernel log follows", NULL, 0);
+	write(1, kernel_log, n);
+	say("kernel log ends", NULL, 0);
 }
 
 static void mount_or_say(const char *type, const char *dir)
@@ -236,6 +267,7 @@ int main(void)
 		goto out;
 	}
 	say("module loaded", NULL, 0);
+	console_level(1);
 	if (injecting("warn") && xfinit_module(INJECT_PATH, "warn=1"))
 		say("loading the fault injector failed", NULL, errno);
 
@@ -253,6 +285,7 @@ int main(void)
 out:
 	if (injecting("taint"))
 		taint_on_purpose();
+	copy_kernel_log();
 	report_taint();
 	if (injecting("hang")) {
 		say("hanging on purpose", NULL, 0);
