@@ -58,6 +58,7 @@ else
 	proofs=1
 fi
 
+mkdir -p "$XIPMAP_CACHE"
 rm -f "$XIPMAP_CACHE"/run/*/summary
 for t in $targets; do
 	echo "=== $t"
