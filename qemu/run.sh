@@ -121,7 +121,8 @@ if [ -z "$quiet" ]; then
 	# The demo is for reading: show what init and the demo print, not the
 	# kernel's boot messages (they are all in the log, and judged below).
 	if [ "$mode" = demo ]; then
-		tail -n +1 --pid=$qpid -f "$log" 2>/dev/null | tr -d '\r' | grep -v '^\['
+		tail -n +1 --pid=$qpid -f "$log" 2>/dev/null | tr -d '\r' |
+			grep -vE '^(<[0-9]>)?\[|kernel log (follows|ends)'
 	else
 		tail -n +1 --pid=$qpid -f "$log" 2>/dev/null | tr -d '\r'
 	fi
