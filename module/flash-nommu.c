@@ -125,6 +125,7 @@ int xipflash_mmap(struct file *file, struct vm_area_struct *vma)
 	struct xipflash *flash = xipflash_from_file(file);
 	unsigned long start = (unsigned long)flash->base;
 
+	/* -ENOSYS is mm/nommu.c's word for "copy it instead", not a syscall error. */
 	if (!is_nommu_shared_mapping(vma->vm_flags))
 		return -ENOSYS;
 	/* The kernel placed it where get_unmapped_area() said: check, don't trust. */

@@ -480,27 +480,6 @@ static int ioctl_unknown_command_is_enotty(void)
 	return ok;
 }
 
-static int ioctl_bad_pointer_is_efault(void)
-{
-	int ok = XT_PASS;
-	int ret;
-
-	if (info.base) {
-		/*
-		 * Without an MMU, access_ok() is always true and copy_to_user()
-		 * is a memcpy() with no fault fixup: a bad pointer faults in the
-		 * kernel (an Oops), whatever the driver does.  docs/conformance.md.
-		 */
-		ksft_print_msg("no-MMU kernels do not check user pointers\n");
-		return XT_SKIP;
-	}
-	errno = 0;
-	ret = ioctl(fd, XIPMAP_IOC_INFO, (void *)16);
-	XT_EXPECT(ret == -1 && errno == EFAULT, "bad pointer: %d (%s), expected EFAULT\n",
-		  ret, xt_errname(errno));
-	return ok;
-}
-
 static const struct xt_test tests[] = {
 	XT_TEST(read_returns_pattern),
 	XT_TEST(llseek_knows_the_size),
@@ -520,7 +499,6 @@ static const struct xt_test tests[] = {
 	XT_TEST(maps_name_the_device),
 	XT_TEST(driver_counts_live_mappings),
 	XT_TEST(ioctl_unknown_command_is_enotty),
-	XT_TEST(ioctl_bad_pointer_is_efault),
 };
 
 int main(int argc, char **argv)
