@@ -35,7 +35,7 @@
  */
 unsigned int xipflash_mmap_capabilities(struct file *file)
 {
-	unsigned int caps = xipflash_from_file(file)->caps;
+	unsigned int caps = READ_ONCE(xipflash_from_file(file)->caps);
 	unsigned int nommu = 0;
 
 	if (caps & XIPMAP_CAP_COPY)
@@ -61,10 +61,13 @@ unsigned int xipflash_mmap_capabilities(struct file *file)
  *
  * A direct mapping is the array itself, so its address is fixed by the
  * offset.  The mapping mustn't extend beyond the end of the flash: there is
- * nothing there to map, and nothing the kernel could clear.
+ * nothing there to map, and nothing the kernel could clear.  -ENOSYS here
+ * means "I won't say where": the kernel copies a private mapping if the
+ * device has NOMMU_MAP_COPY and fails anything else with ENODEV.
  *
- * Return: the address of byte @pgoff * PAGE_SIZE of the array, or
- * -EINVAL for a range that does not lie wholly inside it.
+ * Return: the address of byte @pgoff * PAGE_SIZE of the array; -ENOSYS
+ * when the knob says so; -EBUSY while the chip is programming or erasing;
+ * -EINVAL for a range that does not lie wholly inside the array.
  */
 unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
 					 unsigned long len, unsigned long pgoff,
@@ -73,6 +76,11 @@ unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
 	struct xipflash *flash = xipflash_from_file(file);
 	unsigned long pages = flash->size >> PAGE_SHIFT;
 
+	if (READ_ONCE(flash->enosys) & XIPMAP_ENOSYS_GUA)
+		return (unsigned long)xipflash_enosys(flash);
+	/* Nothing stable to map while the array shows status bytes. */
+	if (READ_ONCE(flash->state) != XIPMAP_STATE_READ_ARRAY)
+		return (unsigned long)-EBUSY;
 	/* pgoff first: shifting a huge pgoff would overflow. */
 	if (pgoff >= pages || len > flash->size - (pgoff << PAGE_SHIFT))
 		return (unsigned long)-EINVAL;
@@ -116,18 +124,30 @@ static const struct vm_operations_struct xipflash_vm_ops = {
  * no VM_MAYOVERLAY (the tracer may write to it), was never placed by
  * xipflash_get_unmapped_area(), and must be a copy.  So the first check:
  * only a shared mapping or a read-only private overlay may be the flash
- * itself; -ENOSYS asks the kernel to copy anything else.
+ * itself; -ENOSYS asks the kernel to copy anything else.  The knobs make
+ * the driver decline the others too: a private one is then copied, a
+ * shared one fails with ENODEV.
  *
- * Return: 0 when the mapping is the flash array, -ENOSYS to have it copied.
+ * The kernel also calls this for each new VMA that shares a direct region
+ * another mapping made, so it sees (and counts) every direct VMA.
+ *
+ * Return: 0 when the mapping is the flash array, -ENOSYS to have it copied,
+ * -EBUSY while the chip is programming or erasing.
  */
 int xipflash_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct xipflash *flash = xipflash_from_file(file);
 	unsigned long start = (unsigned long)flash->base;
+	unsigned int enosys = READ_ONCE(flash->enosys);
 
 	/* -ENOSYS is mm/nommu.c's word for "copy it instead", not a syscall error. */
 	if (!is_nommu_shared_mapping(vma->vm_flags))
-		return -ENOSYS;
+		return xipflash_enosys(flash);
+	if (vma->vm_flags & VM_SHARED ? enosys & XIPMAP_ENOSYS_SHARED :
+					enosys & XIPMAP_ENOSYS_PRIVATE)
+		return xipflash_enosys(flash);
+	if (READ_ONCE(flash->state) != XIPMAP_STATE_READ_ARRAY)
+		return -EBUSY;
 	/* The kernel placed it where get_unmapped_area() said: check, don't trust. */
 	if (vma->vm_start != start + (vma->vm_pgoff << PAGE_SHIFT) ||
 	    vma->vm_end > start + flash->size)
@@ -135,7 +155,7 @@ int xipflash_mmap(struct file *file, struct vm_area_struct *vma)
 
 	vma->vm_ops = &xipflash_vm_ops;
 	xipflash_vm_open(vma);
-	atomic64_inc(&flash->mmap_calls);
+	atomic64_inc(&flash->direct_maps);
 	return 0;
 }
 

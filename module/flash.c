@@ -1,31 +1,87 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xipmap: a fake execute-in-place NOR flash.
+ * xipmap: fake execute-in-place flash devices.
  *
- * The "flash" is one physically contiguous run of pages.  read() and
- * llseek() see it as a file of fixed size; how it is mapped depends on the
- * kernel and lives in flash-nommu.c or flash-mmu.c.  The file_operations
- * table below is the map of the driver.
+ * Each "flash" is one physically contiguous run of pages.  read(), write()
+ * and llseek() see it as a file of fixed size; ioctls set what kind of
+ * device it pretends to be (its personality and mapping capabilities),
+ * which of its mapping hooks answer -ENOSYS, and the state of the chip.
+ * How it is mapped depends on the kernel and lives in flash-nommu.c or
+ * flash-mmu.c.  The file_operations tables below are the map of the driver.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
-#include <linux/uio.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/xipmap.h>
 
 #include "xipmap.h"
 
-/* A NOR flash: readable and executable in place, never written in place. */
-#define XIPFLASH_NOR_CAPS \
-	(XIPMAP_CAP_COPY | XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_EXEC)
+/* The one place that knows what each personality means. */
+const struct xipflash_preset xipflash_presets[] = {
+	[XIPMAP_PERSONALITY_NOR] = {
+		.name = "nor",
+		.caps = XIPMAP_CAP_DIRECT | XIPMAP_CAP_COPY | XIPMAP_CAP_READ |
+			XIPMAP_CAP_EXEC,
+		.read = true,
+		.program = true,
+	},
+	[XIPMAP_PERSONALITY_RAM] = {
+		.name = "ram",
+		.caps = XIPMAP_CAP_DIRECT | XIPMAP_CAP_COPY | XIPMAP_CAP_READ |
+			XIPMAP_CAP_WRITE | XIPMAP_CAP_EXEC,
+		.read = true,
+	},
+	[XIPMAP_PERSONALITY_NAND] = {
+		.name = "nand",
+		.caps = XIPMAP_CAP_COPY,
+		.read = true,
+		.program = true,
+	},
+	[XIPMAP_PERSONALITY_FB] = {
+		.name = "fb",
+		.caps = XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_WRITE,
+	},
+};
+const unsigned int xipflash_nr_presets = ARRAY_SIZE(xipflash_presets);
+
+/**
+ * xipflash_personality_by_name() - look a personality up by its name
+ * @name: "nor", "ram", "nand" or "fb"
+ *
+ * Return: its XIPMAP_PERSONALITY_* number, or -EINVAL.
+ */
+int xipflash_personality_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xipflash_presets); i++)
+		if (sysfs_streq(name, xipflash_presets[i].name))
+			return i;
+	return -EINVAL;
+}
+
+static const char *const xipflash_state_names[] = {
+	[XIPMAP_STATE_READ_ARRAY]	= "read-array",
+	[XIPMAP_STATE_PROGRAM]		= "program",
+	[XIPMAP_STATE_ERASE]		= "erase",
+};
+
+static const u8 xipflash_status[] = {
+	[XIPMAP_STATE_PROGRAM]	= XIPMAP_STATUS_PROGRAM,
+	[XIPMAP_STATE_ERASE]	= XIPMAP_STATUS_ERASE,
+};
 
 /**
  * xipflash_from_file() - the flash device an open file refers to
@@ -40,9 +96,17 @@ struct xipflash *xipflash_from_file(struct file *file)
 	return container_of(file->private_data, struct xipflash, misc);
 }
 
+/* Where the data is: the array itself, or its copy while the chip is busy. */
+static u8 *xipflash_data(struct xipflash *flash)
+{
+	lockdep_assert_held(&flash->lock);
+	return flash->data ?: flash->base;
+}
+
 /*
  * read_iter, not read: a private mapping that is not direct is a copy the
  * kernel fills with kernel_read(), and kernel_read() only uses read_iter.
+ * It reads the array as the bus would: status bytes while the chip is busy.
  */
 static ssize_t xipflash_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
@@ -55,11 +119,58 @@ static ssize_t xipflash_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (pos >= flash->size)
 		return 0;
 	count = min_t(size_t, iov_iter_count(to), flash->size - pos);
+	mutex_lock(&flash->lock);
 	copied = copy_to_iter(flash->base + pos, count, to);
+	mutex_unlock(&flash->lock);
 	if (!copied && count)
 		return -EFAULT;
 	iocb->ki_pos = pos + copied;
 	return copied;
+}
+
+/*
+ * Program, as a NOR chip does, or store, as RAM does.  In read-array state
+ * this changes the array in place, so direct mappings see it at once; while
+ * the chip is busy it changes the data they will see again afterwards.
+ */
+static ssize_t xipflash_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct xipflash *flash = xipflash_from_file(iocb->ki_filp);
+	loff_t pos = iocb->ki_pos;
+	size_t count, done = 0;
+	u8 buf[256];
+	u8 *data;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (!iov_iter_count(from))
+		return 0;
+	if (pos >= flash->size)
+		return -ENOSPC;
+	count = min_t(size_t, iov_iter_count(from), flash->size - pos);
+
+	mutex_lock(&flash->lock);
+	data = xipflash_data(flash) + pos;
+	while (done < count) {
+		size_t n = min(count - done, sizeof(buf));
+		size_t i;
+
+		if (!flash->preset->program) {
+			n = copy_from_iter(data + done, n, from);
+		} else {
+			n = copy_from_iter(buf, n, from);
+			for (i = 0; i < n; i++)
+				data[done + i] &= buf[i];
+		}
+		if (!n)
+			break;
+		done += n;
+	}
+	mutex_unlock(&flash->lock);
+	if (!done)
+		return -EFAULT;
+	iocb->ki_pos = pos + done;
+	return done;
 }
 
 static loff_t xipflash_llseek(struct file *file, loff_t offset, int whence)
@@ -69,38 +180,192 @@ static loff_t xipflash_llseek(struct file *file, loff_t offset, int whence)
 	return fixed_size_llseek(file, offset, whence, flash->size);
 }
 
+static int xipflash_set_state(struct xipflash *flash, unsigned int state)
+{
+	int ret = 0;
+
+	if (state >= ARRAY_SIZE(xipflash_state_names))
+		return -EINVAL;
+
+	mutex_lock(&flash->lock);
+	if (state == flash->state)
+		goto out;
+	if (state == XIPMAP_STATE_READ_ARRAY) {
+		/* Done: the data is back on the bus. */
+		memcpy(flash->base, flash->data, flash->size);
+		kvfree(flash->data);
+		flash->data = NULL;
+	} else {
+		if (!flash->data) {
+			flash->data = kvmalloc(flash->size, GFP_KERNEL);
+			if (!flash->data) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			memcpy(flash->data, flash->base, flash->size);
+		}
+		memset(flash->base, xipflash_status[state], flash->size);
+	}
+	WRITE_ONCE(flash->state, state);
+out:
+	mutex_unlock(&flash->lock);
+	return ret;
+}
+
+static int xipflash_erase(struct xipflash *flash, const struct xipmap_erase *req)
+{
+	if (!req->length || req->offset >= flash->size ||
+	    req->length > flash->size - req->offset ||
+	    !IS_ALIGNED(req->offset, flash->erasesize) ||
+	    !IS_ALIGNED(req->length, flash->erasesize))
+		return -EINVAL;
+
+	mutex_lock(&flash->lock);
+	memset(xipflash_data(flash) + req->offset, XIPMAP_ERASED, req->length);
+	mutex_unlock(&flash->lock);
+	return 0;
+}
+
+static void xipflash_set_personality(struct xipflash *flash, unsigned int personality)
+{
+	const struct xipflash_preset *preset = &xipflash_presets[personality];
+
+	mutex_lock(&flash->lock);
+	flash->personality = personality;
+	flash->preset = preset;
+	WRITE_ONCE(flash->caps, preset->caps);
+	mutex_unlock(&flash->lock);
+}
+
+static void xipflash_get_info(struct xipflash *flash, struct xipmap_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	mutex_lock(&flash->lock);
+	info->size = flash->size;
+	info->base = xipflash_direct_base(flash);
+	info->erasesize = flash->erasesize;
+	info->caps = flash->caps;
+	info->personality = flash->personality;
+	info->flags = flash->preset->read ? 0 : XIPMAP_INFO_NO_READ;
+	info->enosys = flash->enosys;
+	info->state = flash->state;
+	mutex_unlock(&flash->lock);
+	info->mappings = atomic_read(&flash->mappings);
+	info->direct_maps = atomic64_read(&flash->direct_maps);
+	info->enosys_answers = atomic64_read(&flash->enosys_answers);
+}
+
 static long xipflash_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct xipflash *flash = xipflash_from_file(file);
 	void __user *uarg = (void __user *)arg;
+	struct xipmap_erase erase;
 	struct xipmap_info info;
+	u32 val;
 
 	switch (cmd) {
 	case XIPMAP_IOC_INFO:
-		memset(&info, 0, sizeof(info));
-		info.size = flash->size;
-		info.base = xipflash_direct_base(flash);
-		info.caps = flash->caps;
-		info.mappings = atomic_read(&flash->mappings);
-		info.mmap_calls = atomic64_read(&flash->mmap_calls);
+		xipflash_get_info(flash, &info);
 		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+	case XIPMAP_IOC_ERASE:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		if (copy_from_user(&erase, uarg, sizeof(erase)))
+			return -EFAULT;
+		return xipflash_erase(flash, &erase);
+	case XIPMAP_IOC_SET_PERSONALITY:
+	case XIPMAP_IOC_SET_CAPS:
+	case XIPMAP_IOC_SET_ENOSYS:
+	case XIPMAP_IOC_SET_STATE:
+		break;
 	default:
 		return -ENOTTY;
 	}
+
+	/* The rest change how the device behaves for everyone. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (get_user(val, (u32 __user *)uarg))
+		return -EFAULT;
+
+	switch (cmd) {
+	case XIPMAP_IOC_SET_PERSONALITY:
+		if (val >= ARRAY_SIZE(xipflash_presets))
+			return -EINVAL;
+		xipflash_set_personality(flash, val);
+		return 0;
+	case XIPMAP_IOC_SET_CAPS:
+		if (val & ~XIPMAP_CAP_ALL)
+			return -EINVAL;
+		WRITE_ONCE(flash->caps, val);
+		return 0;
+	case XIPMAP_IOC_SET_ENOSYS:
+		if (val & ~XIPMAP_ENOSYS_ALL)
+			return -EINVAL;
+		WRITE_ONCE(flash->enosys, val);
+		return 0;
+	default:
+		return xipflash_set_state(flash, val);
+	}
 }
 
-static const struct file_operations xipflash_fops = {
-	.owner			= THIS_MODULE,
-	.llseek			= xipflash_llseek,
-	.read_iter		= xipflash_read_iter,
-	.unlocked_ioctl		= xipflash_ioctl,
-	.compat_ioctl		= compat_ptr_ioctl,
-	.mmap			= xipflash_mmap,
-#ifndef CONFIG_MMU
-	.get_unmapped_area	= xipflash_get_unmapped_area,
+static int xipflash_open(struct inode *inode, struct file *file);
+
+/*
+ * Two tables: a device without a read method (the fb personality) is one
+ * whose open files have no ->read_iter, so that the kernel knows it cannot
+ * copy it (no FMODE_CAN_READ).  open() picks the table.
+ */
+#define XIPFLASH_FOPS_COMMON						\
+	.owner			= THIS_MODULE,				\
+	.open			= xipflash_open,			\
+	.llseek			= xipflash_llseek,			\
+	.write_iter		= xipflash_write_iter,			\
+	.unlocked_ioctl		= xipflash_ioctl,			\
+	.compat_ioctl		= compat_ptr_ioctl,			\
+	.mmap			= xipflash_mmap
+
+#ifdef CONFIG_MMU
+#define XIPFLASH_FOPS_NOMMU
+#else
+#define XIPFLASH_FOPS_NOMMU						\
+	.get_unmapped_area	= xipflash_get_unmapped_area,		\
 	.mmap_capabilities	= xipflash_mmap_capabilities,
 #endif
+
+static const struct file_operations xipflash_fops = {
+	XIPFLASH_FOPS_COMMON,
+	XIPFLASH_FOPS_NOMMU
+	.read_iter		= xipflash_read_iter,
 };
+
+static const struct file_operations xipflash_noread_fops = {
+	XIPFLASH_FOPS_COMMON,
+	XIPFLASH_FOPS_NOMMU
+};
+
+/*
+ * The read method is the open file's, chosen here: changing the
+ * personality changes it for files opened afterwards.
+ */
+static int xipflash_open(struct inode *inode, struct file *file)
+{
+	struct xipflash *flash = xipflash_from_file(file);
+	bool read;
+
+	mutex_lock(&flash->lock);
+	read = flash->preset->read;
+	mutex_unlock(&flash->lock);
+	if (read)
+		return 0;
+	/*
+	 * replace_fops() drops the module reference misc_open() took for the
+	 * old table; the new one has the same owner, which is running here.
+	 */
+	__module_get(THIS_MODULE);
+	replace_fops(file, &xipflash_noread_fops);
+	return 0;
+}
 
 static struct xipflash *xipflash_from_dev(struct device *dev)
 {
@@ -116,6 +381,43 @@ static ssize_t size_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(size);
 
+static ssize_t erasesize_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%zu\n", xipflash_from_dev(dev)->erasesize);
+}
+static DEVICE_ATTR_RO(erasesize);
+
+static ssize_t personality_show(struct device *dev, struct device_attribute *attr,
+				char *buf)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(xipflash_from_dev(dev)->preset)->name);
+}
+static DEVICE_ATTR_RO(personality);
+
+static ssize_t capabilities_show(struct device *dev, struct device_attribute *attr,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%#x\n", READ_ONCE(xipflash_from_dev(dev)->caps));
+}
+static DEVICE_ATTR_RO(capabilities);
+
+static ssize_t enosys_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%#x\n", READ_ONCE(xipflash_from_dev(dev)->enosys));
+}
+static DEVICE_ATTR_RO(enosys);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	unsigned int state = READ_ONCE(xipflash_from_dev(dev)->state);
+
+	return sysfs_emit(buf, "%s\n", xipflash_state_names[state]);
+}
+static DEVICE_ATTR_RO(state);
+
 static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
@@ -123,9 +425,32 @@ static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(mappings);
 
+static ssize_t direct_maps_show(struct device *dev, struct device_attribute *attr,
+				char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&xipflash_from_dev(dev)->direct_maps));
+}
+static DEVICE_ATTR_RO(direct_maps);
+
+static ssize_t enosys_answers_show(struct device *dev, struct device_attribute *attr,
+				   char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&xipflash_from_dev(dev)->enosys_answers));
+}
+static DEVICE_ATTR_RO(enosys_answers);
+
 static struct attribute *xipflash_attrs[] = {
 	&dev_attr_size.attr,
+	&dev_attr_erasesize.attr,
+	&dev_attr_personality.attr,
+	&dev_attr_capabilities.attr,
+	&dev_attr_enosys.attr,
+	&dev_attr_state.attr,
 	&dev_attr_mappings.attr,
+	&dev_attr_direct_maps.attr,
+	&dev_attr_enosys_answers.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(xipflash);
@@ -146,17 +471,25 @@ static void xipflash_fill_pattern(struct xipflash *flash)
  * @index: N in /dev/xipflashN
  * @size: bytes of flash; a power of two of at least one page that the page
  *	  allocator can hand out in one run (the caller checks)
+ * @personality: XIPMAP_PERSONALITY_* to start with (the caller checks)
  *
  * Return: 0, or a negative errno with nothing left allocated or registered.
  */
-int xipflash_create(struct xipflash *flash, unsigned int index, size_t size)
+int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
+		    unsigned int personality)
 {
 	int ret;
 
 	flash->size = size;
-	flash->caps = XIPFLASH_NOR_CAPS;
+	flash->erasesize = min_t(size_t, size, SZ_64K);
+	mutex_init(&flash->lock);
+	flash->state = XIPMAP_STATE_READ_ARRAY;
+	flash->personality = personality;
+	flash->preset = &xipflash_presets[personality];
+	flash->caps = flash->preset->caps;
 	atomic_set(&flash->mappings, 0);
-	atomic64_set(&flash->mmap_calls, 0);
+	atomic64_set(&flash->direct_maps, 0);
+	atomic64_set(&flash->enosys_answers, 0);
 	snprintf(flash->name, sizeof(flash->name), XIPMAP_FLASH_NAME "%u", index);
 
 	/* Direct mappings hand out this address: it must be one run of pages. */
@@ -199,6 +532,9 @@ void xipflash_destroy(struct xipflash *flash)
 	if (atomic_read(&flash->mappings))
 		pr_warn("%s: %d mappings never closed\n", flash->name,
 			atomic_read(&flash->mappings));
+	kvfree(flash->data);
+	flash->data = NULL;
 	free_pages_exact(flash->base, flash->size);
 	flash->base = NULL;
+	mutex_destroy(&flash->lock);
 }

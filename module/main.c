@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xipmap: reference implementation of memory mapping on kernels without an
- * MMU, with a fake XIP flash device.  Module parameters and lifetime.
+ * MMU, with fake XIP flash devices.  Module parameters and lifetime.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -9,51 +9,102 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/xipmap.h>
 
 #include "compat.h"
 #include "xipmap.h"
 
+#define XIPMAP_MAX_FLASH	8
+
 static unsigned long flash_size = SZ_1M;
 module_param(flash_size, ulong, 0444);
 MODULE_PARM_DESC(flash_size,
-		 "Bytes of flash: a power of two, at least one page (default 1 MiB)");
+		 "Bytes of each flash: a power of two, at least one page (default 1 MiB)");
 
-static struct xipflash xipmap_flash;
+static unsigned int nr_flash = 4;
+module_param(nr_flash, uint, 0444);
+MODULE_PARM_DESC(nr_flash, "Flash devices to create, 1 to 8 (default 4)");
 
-/* The array must be one run of pages the page allocator can hand out. */
+static char *personality[XIPMAP_MAX_FLASH];
+static int nr_personality;
+module_param_array(personality, charp, &nr_personality, 0444);
+MODULE_PARM_DESC(personality,
+		 "Personality of each device: nor, ram, nand or fb (default nor,ram,nand,fb, repeated)");
+
+static struct xipflash xipmap_flash[XIPMAP_MAX_FLASH];
+static unsigned int xipmap_personality[XIPMAP_MAX_FLASH];
+
+/* Refuse bad parameters before anything is allocated, saying why. */
 static int __init xipmap_check_params(void)
 {
 	unsigned long max = PAGE_SIZE << XIPMAP_MAX_ORDER;
+	unsigned int i;
+	int p;
 
+	/* The array must be one run of pages the page allocator can hand out. */
 	if (!is_power_of_2(flash_size) || flash_size < PAGE_SIZE || flash_size > max) {
 		pr_err("flash_size=%lu: must be a power of two from %lu to %lu bytes\n",
 		       flash_size, PAGE_SIZE, max);
 		return -EINVAL;
+	}
+	if (!nr_flash || nr_flash > XIPMAP_MAX_FLASH) {
+		pr_err("nr_flash=%u: must be from 1 to %d\n", nr_flash, XIPMAP_MAX_FLASH);
+		return -EINVAL;
+	}
+	if (nr_personality > nr_flash) {
+		pr_err("personality: %d given for %u devices\n", nr_personality, nr_flash);
+		return -EINVAL;
+	}
+	for (i = 0; i < nr_flash; i++) {
+		if (i >= nr_personality) {
+			xipmap_personality[i] = i % xipflash_nr_presets;
+			continue;
+		}
+		p = xipflash_personality_by_name(personality[i]);
+		if (p < 0) {
+			pr_err("personality=%s (device %u): must be nor, ram, nand or fb\n",
+			       personality[i], i);
+			return -EINVAL;
+		}
+		xipmap_personality[i] = p;
 	}
 	return 0;
 }
 
 static int __init xipmap_init(void)
 {
+	unsigned int i;
 	int ret;
 
 	ret = xipmap_check_params();
 	if (ret)
 		return ret;
-	ret = xipflash_create(&xipmap_flash, 0, flash_size);
-	if (ret)
-		return ret;
-	pr_info("%s: %lu bytes of flash\n", xipmap_flash.name, flash_size);
+	for (i = 0; i < nr_flash; i++) {
+		ret = xipflash_create(&xipmap_flash[i], i, flash_size,
+				      xipmap_personality[i]);
+		if (ret)
+			goto undo;
+		pr_info("%s: %lu bytes of %s flash\n", xipmap_flash[i].name,
+			flash_size, xipflash_presets[xipmap_personality[i]].name);
+	}
 	return 0;
+
+undo:
+	while (i--)
+		xipflash_destroy(&xipmap_flash[i]);
+	return ret;
 }
 module_init(xipmap_init);
 
 static void __exit xipmap_exit(void)
 {
-	xipflash_destroy(&xipmap_flash);
+	unsigned int i = nr_flash;
+
+	while (i--)
+		xipflash_destroy(&xipmap_flash[i]);
 }
 module_exit(xipmap_exit);
 
-MODULE_DESCRIPTION("Reference implementation of no-MMU memory mapping: a fake XIP flash");
+MODULE_DESCRIPTION("Reference implementation of no-MMU memory mapping: fake XIP flash devices");
 MODULE_AUTHOR("The xipmap developers");
 MODULE_LICENSE("GPL");

@@ -9,29 +9,69 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
+
+/**
+ * struct xipflash_preset - what a personality sets
+ * @name:	its name, for the module parameter and sysfs
+ * @caps:	XIPMAP_CAP_*
+ * @read:	files opened on the device get a read method
+ * @program:	write() programs (bits go from 1 to 0 only), as on flash;
+ *		otherwise it stores bytes as they are, as on RAM
+ */
+struct xipflash_preset {
+	const char *name;
+	unsigned int caps;
+	bool read;
+	bool program;
+};
 
 /**
  * struct xipflash - one fake XIP flash device
  * @misc:	the character device, /dev/xipflashN
  * @name:	"xipflashN", the name of the node
- * @base:	the flash array: physically contiguous and page-aligned
+ * @base:	the flash array: physically contiguous and page-aligned.  It
+ *		holds the data in read-array state and status bytes while the
+ *		chip is busy; direct mappings see it either way.
  * @size:	bytes in @base, a power of two of at least one page
+ * @erasesize:	bytes in an erase block
+ * @lock:	serialises state changes, writes and erases
+ * @data:	the data while the chip is busy (@base shows status then);
+ *		NULL in read-array state.  Under @lock.
+ * @state:	XIPMAP_STATE_*; written under @lock, read by the hooks
+ * @personality: XIPMAP_PERSONALITY_* last set
+ * @preset:	the personality's preset
  * @caps:	XIPMAP_CAP_* the device offers
+ * @enosys:	XIPMAP_ENOSYS_* knobs
  * @mappings:	mappings the driver accepted and has not seen closed
- * @mmap_calls:	times the driver's mmap() accepted a mapping
+ * @direct_maps: times the driver's mmap() accepted a direct mapping
+ * @enosys_answers: times a hook answered -ENOSYS
  */
 struct xipflash {
 	struct miscdevice misc;
 	char name[16];
 	void *base;
 	size_t size;
+	size_t erasesize;
+	struct mutex lock;
+	void *data;
+	unsigned int state;
+	unsigned int personality;
+	const struct xipflash_preset *preset;
 	unsigned int caps;
+	unsigned int enosys;
 	atomic_t mappings;
-	atomic64_t mmap_calls;
+	atomic64_t direct_maps;
+	atomic64_t enosys_answers;
 };
 
-int xipflash_create(struct xipflash *flash, unsigned int index, size_t size);
+extern const struct xipflash_preset xipflash_presets[];
+extern const unsigned int xipflash_nr_presets;
+
+int xipflash_personality_by_name(const char *name);
+int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
+		    unsigned int personality);
 void xipflash_destroy(struct xipflash *flash);
 
 struct xipflash *xipflash_from_file(struct file *file);
@@ -39,6 +79,14 @@ struct xipflash *xipflash_from_file(struct file *file);
 /* The mapping hooks: flash-nommu.c or flash-mmu.c, as Kbuild picks. */
 int xipflash_mmap(struct file *file, struct vm_area_struct *vma);
 u64 xipflash_direct_base(const struct xipflash *flash);
+
+/* -ENOSYS, counted: the hooks' way of asking the kernel to copy. */
+static inline int xipflash_enosys(struct xipflash *flash)
+{
+	atomic64_inc(&flash->enosys_answers);
+	return -ENOSYS;
+}
+
 #ifndef CONFIG_MMU
 unsigned int xipflash_mmap_capabilities(struct file *file);
 unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,

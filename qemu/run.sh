@@ -4,7 +4,7 @@
 # Build everything for one target, boot it in QEMU and judge the run.
 #
 #   qemu/run.sh [--target NAME] [--demo] [--inject FAULT] [--timeout SECONDS]
-#               [--quiet]
+#               [--tests "PROG..."] [--known-bugs] [--quiet]
 #
 # The whole console log is kept in $XIPMAP_CACHE/run/<target>/console.log.
 # The run fails, with one line per reason, when a test fails, the module
@@ -13,6 +13,9 @@
 # O (out-of-tree module) or E (unsigned module).  The last line is always
 # "N passed, N failed, N skipped".
 #
+# --known-bugs also runs the tests that trip known 6.12 bugs (a WARN), which
+# are skipped otherwise; such a run fails, showing the bug.
+# --tests runs only the named test programs (selftests/xipmap), in order.
 # --inject breaks a run on purpose, to prove the runner catches it
 # (qemu/check.sh does): fail (a failing test), warn (a module WARNs),
 # hang (init never powers off), loadfail (a bad module parameter),
@@ -22,15 +25,17 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target=nommu-riscv64 mode=test inject="" timeout=300 quiet=""
+target=nommu-riscv64 mode=test inject="" timeout=300 quiet="" only="" known_bugs=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target=$2; shift ;;
 	--demo) mode=demo ;;
 	--inject) inject=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
+	--tests) only=$2; shift ;;
+	--known-bugs) known_bugs=1 ;;
 	--quiet) quiet=1 ;;
-	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--quiet]" ;;
+	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--tests LIST] [--known-bugs] [--quiet]" ;;
 	esac
 	shift
 done
@@ -81,6 +86,12 @@ make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" OUTPUT="$out/tests" 
 make -s -C "$XIPMAP_TOP/qemu" "${user_make[@]}" OUTPUT="$out/init" >&2 ||
 	xm_die "$t_name: building init failed"
 make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" list >"$out/tests/list"
+if [ -n "$only" ]; then
+	for t in $only; do
+		grep -qx "$t" "$out/tests/list" || xm_die "--tests: no test program $t"
+	done
+	printf '%s\n' $only >"$out/tests/list"
+fi
 [ "$inject" = fail ] && cp "$out/init/inject_fail" "$out/tests/" &&
 	echo inject_fail >>"$out/tests/list"
 
@@ -94,6 +105,10 @@ make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" list >"$out/tests/li
 	echo "dir /lib 0755 0 0"
 	echo "dir /lib/modules 0755 0 0"
 	echo "dir /tests 0755 0 0"
+	# The kernel's configuration where Debian keeps it, for tests that
+	# depend on an option (they read /boot/config-$(uname -r)).
+	echo "dir /boot 0755 0 0"
+	echo "file /boot/config-$(cat "$k_build/include/config/kernel.release") $k_build/.config 0644 0 0"
 	echo "file /init $out/init/init 0755 0 0"
 	echo "file /lib/modules/xipmap.ko $out/module/xipmap.ko 0644 0 0"
 	[ "$inject" = warn ] &&
@@ -109,6 +124,7 @@ make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" list >"$out/tests/li
 
 append="console=$t_console rdinit=/init panic=-1 XIPMAP_MODE=$mode"
 [ -n "$inject" ] && append="$append XIPMAP_INJECT=$inject"
+[ -n "$known_bugs" ] && append="$append XIPMAP_KNOWN_BUGS=1"
 xm_log "$t_name: booting $t_qemu (timeout ${timeout}s, log: $log)"
 start=$(date +%s)
 set +e

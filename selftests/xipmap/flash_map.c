@@ -58,72 +58,6 @@ static int llseek_knows_the_size(void)
 	return ok;
 }
 
-/*
- * The same range mapped again from a second process: this program run
- * again (vfork + execve; there is no fork() without an MMU) with "peer" and
- * what to map.  A second process, not a second mapping in this one: on
- * 6.12 two VMAs at one address in one process lose the first (see
- * docs/conformance.md), which would leak the mapping and pin the module.
- */
-enum { PEER_SAME, PEER_MOVED, PEER_FAILED, PEER_DATA, PEER_USAGE };
-
-static const char *self;
-
-static int peer_main(int argc, char **argv)
-{
-	unsigned long off, len, expect;
-	int prot, flags, pfd;
-	void *p;
-
-	if (argc != 7)
-		return PEER_USAGE;
-	off = strtoul(argv[2], NULL, 0);
-	len = strtoul(argv[3], NULL, 0);
-	prot = strtol(argv[4], NULL, 0);
-	flags = strtol(argv[5], NULL, 0);
-	expect = strtoul(argv[6], NULL, 0);
-	pfd = open(XT_FLASH, O_RDONLY);
-	p = mmap(NULL, len, prot, flags, pfd, off);
-	if (p == MAP_FAILED)
-		return PEER_FAILED;
-	if ((unsigned long)p != expect)
-		return PEER_MOVED;
-	if (xt_pattern_diff(p, off, len) >= 0)
-		return PEER_DATA;
-	return PEER_SAME;	/* exit unmaps */
-}
-
-/* Returns the peer's PEER_* verdict, or -1 if it did not exit normally. */
-static int peer_map(unsigned long off, unsigned long len, int prot, int flags,
-		    const void *expect)
-{
-	char a_off[24], a_len[24], a_prot[24], a_flags[24], a_expect[24];
-	char *argv[] = { (char *)self, "peer", a_off, a_len, a_prot, a_flags,
-			 a_expect, NULL };
-	int status;
-
-	xjoin(a_off, sizeof(a_off), utoa(off), NULL);
-	xjoin(a_len, sizeof(a_len), utoa(len), NULL);
-	xjoin(a_prot, sizeof(a_prot), utoa(prot), NULL);
-	xjoin(a_flags, sizeof(a_flags), utoa(flags), NULL);
-	xjoin(a_expect, sizeof(a_expect), utoa((unsigned long)expect), NULL);
-	status = xspawn_wait(argv, environ);
-	if (status < 0 || !XWIFEXITED(status))
-		return -1;
-	return XWEXITSTATUS(status);
-}
-
-static const char *peer_verdict(int v)
-{
-	switch (v) {
-	case PEER_SAME:		return "same address and data";
-	case PEER_MOVED:	return "mapped at another address";
-	case PEER_FAILED:	return "mmap failed";
-	case PEER_DATA:		return "data differs from the pattern";
-	default:		return "peer did not run";
-	}
-}
-
 static int shared_ro_is_the_flash_itself(void)
 {
 	unsigned long len = 2 * page;
@@ -140,13 +74,14 @@ static int shared_ro_is_the_flash_itself(void)
 		return XT_FAIL;
 	diff = xt_pattern_diff(p, page, len);
 	XT_EXPECT(diff < 0, "mapping differs from the pattern at +%ld\n", diff);
-	calls = xt_info(fd).mmap_calls;
-	v = peer_map(page, len, PROT_READ, MAP_SHARED, p);
-	XT_EXPECT(v == PEER_SAME, "second mapping of the same offset: %s\n",
-		  peer_verdict(v));
-	XT_EXPECT(xt_info(fd).mmap_calls == calls + 1,
+	calls = xt_info(fd).direct_maps;
+	v = xt_peer(&(struct xt_map){ XT_FLASH, page, len, PROT_READ, MAP_SHARED, p,
+				      XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "second mapping of the same offset: %s\n",
+		  xt_verdict(v));
+	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
 		  "the driver accepted %llu mappings for the second process, expected 1\n",
-		  xt_info(fd).mmap_calls - calls);
+		  xt_info(fd).direct_maps - calls);
 	munmap(p, len);
 	return ok;
 }
@@ -164,13 +99,13 @@ static int exec_mappings_are_the_flash_itself(void)
 	int ok = XT_PASS;
 
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		calls = xt_info(fd).mmap_calls;
+		calls = xt_info(fd).direct_maps;
 		p = mmap(NULL, page, PROT_READ | PROT_EXEC, kinds[i].flags, fd, 4 * page);
 		XT_EXPECT(p == direct_addr(4 * page),
 			  "%s PROT_READ|PROT_EXEC at %p (%s), the flash is at %p\n",
 			  kinds[i].what, p, xt_errname(p == MAP_FAILED ? errno : 0),
 			  direct_addr(4 * page));
-		XT_EXPECT(xt_info(fd).mmap_calls == calls + 1,
+		XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
 			  "%s PROT_READ|PROT_EXEC: the driver was not asked\n", kinds[i].what);
 		if (p != MAP_FAILED)
 			munmap(p, page);
@@ -180,7 +115,7 @@ static int exec_mappings_are_the_flash_itself(void)
 
 static int private_ro_is_the_flash_itself(void)
 {
-	unsigned long long calls = xt_info(fd).mmap_calls;
+	unsigned long long calls = xt_info(fd).direct_maps;
 	void *p;
 	long diff;
 	int ok = XT_PASS;
@@ -188,9 +123,9 @@ static int private_ro_is_the_flash_itself(void)
 	p = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, page);
 	XT_EXPECT(p == direct_addr(page), "private mapping at %p, the flash is at %p\n",
 		  p, direct_addr(page));
-	XT_EXPECT(xt_info(fd).mmap_calls == calls + 1,
+	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
 		  "driver mmap() accepted %llu mappings, expected 1\n",
-		  xt_info(fd).mmap_calls - calls);
+		  xt_info(fd).direct_maps - calls);
 	if (p != MAP_FAILED) {
 		diff = xt_pattern_diff(p, page, page);
 		XT_EXPECT(diff < 0, "mapping differs from the pattern at +%ld\n", diff);
@@ -216,19 +151,20 @@ static int private_ro_shared_by_second_process_driver_told(void)
 		ksft_print_msg("private read-only mapping: %s\n", xt_errname(errno));
 		return XT_FAIL;
 	}
-	calls = xt_info(fd).mmap_calls;
-	v = peer_map(0, page, PROT_READ, MAP_PRIVATE, p);
-	XT_EXPECT(v == PEER_SAME, "the second process: %s\n", peer_verdict(v));
-	XT_EXPECT(xt_info(fd).mmap_calls == calls + 1,
+	calls = xt_info(fd).direct_maps;
+	v = xt_peer(&(struct xt_map){ XT_FLASH, 0, page, PROT_READ, MAP_PRIVATE, p,
+				      XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "the second process: %s\n", xt_verdict(v));
+	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
 		  "the driver's mmap() ran %llu times for the second process, expected 1\n",
-		  xt_info(fd).mmap_calls - calls);
+		  xt_info(fd).direct_maps - calls);
 	munmap(p, page);
 	return ok;
 }
 
 static int private_rw_is_a_copy(void)
 {
-	unsigned long long calls = xt_info(fd).mmap_calls;
+	unsigned long long calls = xt_info(fd).direct_maps;
 	unsigned long len = 2 * page;
 	unsigned char *q, *d;
 	static unsigned char buf[64];
@@ -241,7 +177,7 @@ static int private_rw_is_a_copy(void)
 		return XT_FAIL;
 	}
 	XT_EXPECT(!in_flash(q), "copy at %p lies inside the flash\n", q);
-	XT_EXPECT(xt_info(fd).mmap_calls == calls,
+	XT_EXPECT(xt_info(fd).direct_maps == calls,
 		  "the driver's mmap() was called for a copy\n");
 	diff = xt_pattern_diff(q, page, len);
 	XT_EXPECT(diff < 0, "copy differs from the pattern at +%ld\n", diff);
@@ -503,9 +439,8 @@ static const struct xt_test tests[] = {
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "peer"))
-		return peer_main(argc, argv);
-	self = argv[0];
+	if (xt_is_peer(argc, argv))
+		return xt_peer_main(argc, argv);
 	page = xt_page_size();
 	fd = open(XT_FLASH, O_RDONLY);
 	if (fd < 0)

@@ -11,8 +11,17 @@
 #include "kselftest.h"
 #include "xipmap_sys.h"
 
+/*
+ * The devices as the module creates them by default: xipflashN has
+ * personality N (nor, ram, nand, fb).
+ */
 #define XT_FLASH	"/dev/" XIPMAP_FLASH_NAME "0"
 #define XT_SYSFS	"/sys/class/misc/" XIPMAP_FLASH_NAME "0"
+#define XT_NOR		XT_FLASH
+#define XT_RAM		"/dev/" XIPMAP_FLASH_NAME "1"
+#define XT_NAND		"/dev/" XIPMAP_FLASH_NAME "2"
+#define XT_FB		"/dev/" XIPMAP_FLASH_NAME "3"
+#define XT_SYSFS_DEV(n)	"/sys/class/misc/" XIPMAP_FLASH_NAME #n "/"
 
 static inline unsigned long xt_page_size(void)
 {
@@ -36,6 +45,10 @@ static inline const char *xt_errname(int e)
 	case ENOSPC:	return "ENOSPC";
 	case ENOSYS:	return "ENOSYS";
 	case ENOTTY:	return "ENOTTY";
+	case EBADF:	return "EBADF";
+	case ESRCH:	return "ESRCH";
+	case ETIMEDOUT:	return "ETIMEDOUT";
+	case ENOEXEC:	return "ENOEXEC";
 	case EOVERFLOW:	return "EOVERFLOW";
 	case ETXTBSY:	return "ETXTBSY";
 	default:	return "another errno";
@@ -51,6 +64,80 @@ static inline struct xipmap_info xt_info(int fd)
 		ksft_exit_fail_msg("XIPMAP_IOC_INFO: %s (%d)\n",
 				   xt_errname(errno), errno);
 	return info;
+}
+
+/* An XIPMAP_IOC_SET_* ioctl with value @val: 0, or -1 with errno set. */
+static inline int xt_set(int fd, unsigned long cmd, __u32 val)
+{
+	return ioctl(fd, cmd, &val);
+}
+
+/* Whether @p lies inside the device's array (what a direct mapping is). */
+static inline int xt_in_device(const struct xipmap_info *info, const void *p)
+{
+	return (unsigned long)p >= info->base &&
+	       (unsigned long)p < info->base + info->size;
+}
+
+/*
+ * Put a device back as it was loaded: personality, capabilities, knobs,
+ * read-array state and the pattern in the whole array.  @path is opened
+ * for writing; 0 or -1.
+ */
+static inline int xt_restore(const char *path, unsigned int personality)
+{
+	static unsigned char buf[4096];
+	struct xipmap_erase erase;
+	struct xipmap_info info;
+	unsigned long off, i;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -1;
+	if (xt_set(fd, XIPMAP_IOC_SET_STATE, XIPMAP_STATE_READ_ARRAY) ||
+	    xt_set(fd, XIPMAP_IOC_SET_ENOSYS, 0) ||
+	    xt_set(fd, XIPMAP_IOC_SET_PERSONALITY, personality) ||
+	    ioctl(fd, XIPMAP_IOC_INFO, &info))
+		goto out;
+	erase.offset = 0;
+	erase.length = info.size;
+	if (ioctl(fd, XIPMAP_IOC_ERASE, &erase) || lseek(fd, 0, SEEK_SET))
+		goto out;
+	for (off = 0; off < info.size; off += sizeof(buf)) {
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = xipmap_pattern(off + i);
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			goto out;
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* Fill [@off, @off + @len) of the device with @byte: erase, then program. */
+static inline int xt_fill(int fd, const struct xipmap_info *info, unsigned long off,
+			  unsigned long len, unsigned char byte)
+{
+	static unsigned char buf[4096];
+	struct xipmap_erase erase;
+	unsigned long done, n;
+
+	erase.offset = off & ~(unsigned long)(info->erasesize - 1);
+	erase.length = ((off + len + info->erasesize - 1) & ~(unsigned long)(info->erasesize - 1)) -
+		       erase.offset;
+	if (ioctl(fd, XIPMAP_IOC_ERASE, &erase))
+		return -1;
+	memset(buf, byte, sizeof(buf));
+	if (lseek(fd, off, SEEK_SET) != (off_t)off)
+		return -1;
+	for (done = 0; done < len; done += n) {
+		n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		if (write(fd, buf, n) != (long)n)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -174,6 +261,187 @@ static inline unsigned long xt_maps_offset(const char *line)
 
 	s = s ? strchr(s + 1, ' ') : NULL;
 	return s ? strtoul(s + 1, NULL, 16) : -1UL;
+}
+
+/*
+ * Peers: a second process that maps something while this one holds its
+ * own mapping.  It is this program run again (vfork + execve: there is no
+ * fork() without an MMU) with "peer" and what to map; its exit status is
+ * its verdict.  A second process rather than a second mapping in this one:
+ * on 6.12, two VMAs at one address in one process lose the first (see
+ * docs/conformance.md), which leaks the mapping and pins the module.
+ */
+enum {
+	XT_PEER_AT,		/* mapped at the expected address, data right */
+	XT_PEER_ELSEWHERE,	/* mapped elsewhere, outside the device: a copy */
+	XT_PEER_IN_DEVICE,	/* mapped elsewhere, inside the device */
+	XT_PEER_DATA,		/* mapped, but the data is wrong */
+	XT_PEER_USAGE,		/* bad arguments, or the device would not open */
+	XT_PEER_ERRNO = 64,	/* mmap failed with errno (status - 64) */
+};
+
+#define XT_CHECK_NONE		(-1)	/* don't look at the data */
+#define XT_CHECK_PATTERN	(-2)	/* the flash pattern at the offset */
+
+struct xt_map {
+	const char *path;
+	unsigned long off, len;
+	int prot, flags;
+	const void *expect;	/* NULL: expect a copy */
+	int check;		/* XT_CHECK_*, or a byte every byte must be */
+};
+
+static const char *xt_self;	/* argv[0], for running peers */
+
+static inline int xt_check(const void *p, const struct xt_map *m)
+{
+	if (m->check == XT_CHECK_NONE)
+		return 1;
+	if (m->check == XT_CHECK_PATTERN)
+		return xt_pattern_diff(p, m->off, m->len) < 0;
+	return xt_byte_diff(p, m->check, m->len) < 0;
+}
+
+/* The peer's side: map as told and judge. */
+static inline int xt_peer_main(int argc, char **argv)
+{
+	struct xipmap_info info = { 0 };
+	struct xt_map m;
+	int fd, flags;
+	void *p;
+
+	if (argc != 9)
+		return XT_PEER_USAGE;
+	m.path = argv[2];
+	m.off = strtoul(argv[3], NULL, 0);
+	m.len = strtoul(argv[4], NULL, 0);
+	m.prot = strtol(argv[5], NULL, 0);
+	m.flags = strtol(argv[6], NULL, 0);
+	m.expect = (const void *)strtoul(argv[7], NULL, 0);
+	m.check = strtol(argv[8], NULL, 0);
+	flags = (m.prot & PROT_WRITE) && (m.flags & MAP_SHARED) ? O_RDWR : O_RDONLY;
+	fd = open(m.path, flags);
+	if (fd < 0)
+		return XT_PEER_USAGE;
+	ioctl(fd, XIPMAP_IOC_INFO, &info);	/* fails harmlessly on other files */
+	p = mmap(NULL, m.len, m.prot, m.flags, fd, m.off);
+	if (p == MAP_FAILED)
+		return XT_PEER_ERRNO + (errno & 63);
+	if (!xt_check(p, &m))
+		return XT_PEER_DATA;
+	if (p == m.expect)
+		return XT_PEER_AT;
+	return info.base && xt_in_device(&info, p) ? XT_PEER_IN_DEVICE : XT_PEER_ELSEWHERE;
+}
+
+/*
+ * Start @argv as a second process; if @traced, it runs under ptrace
+ * (PTRACE_TRACEME) with this process as its tracer.  Returns its pid once
+ * it has called execve(), or -1.
+ */
+static inline pid_t xt_start(char *const argv[], int traced)
+{
+	pid_t pid = xvfork();
+
+	if (pid == 0) {
+		if (traced && my_syscall4(__NR_ptrace, PTRACE_TRACEME, 0, 0, 0))
+			sys_exit(126);
+		execve(argv[0], argv, environ);
+		sys_exit(127);	/* not exit(): no atexit work in a vfork child */
+	}
+	return pid;
+}
+
+/*
+ * Wait for a process xt_start() started; a traced one is let go on from
+ * the stop its execve() makes.  Returns its wait status, or -1.
+ */
+static inline int xt_wait(pid_t pid)
+{
+	int status;
+
+	for (;;) {
+		if (waitpid(pid, &status, 0) != pid)
+			return -1;
+		if ((status & 0xff) != 0x7f)
+			return status;
+		if (my_syscall4(__NR_ptrace, PTRACE_CONT, pid, 0, 0))
+			return -1;
+	}
+}
+
+static inline int xt_spawn(char *const argv[], int traced)
+{
+	pid_t pid = xt_start(argv, traced);
+
+	return pid < 0 ? -1 : xt_wait(pid);
+}
+
+/* Map @m from a peer.  Returns its XT_PEER_* verdict, or -1. */
+static inline int xt_peer(const struct xt_map *m, int traced)
+{
+	char a[6][24];
+	char *argv[] = { (char *)xt_self, "peer", (char *)m->path, a[0], a[1], a[2],
+			 a[3], a[4], a[5], NULL };
+	int status;
+
+	xjoin(a[0], sizeof(a[0]), utoa(m->off), NULL);
+	xjoin(a[1], sizeof(a[1]), utoa(m->len), NULL);
+	xjoin(a[2], sizeof(a[2]), utoa(m->prot), NULL);
+	xjoin(a[3], sizeof(a[3]), utoa(m->flags), NULL);
+	xjoin(a[4], sizeof(a[4]), utoa((unsigned long)m->expect), NULL);
+	xjoin(a[5], sizeof(a[5]), itoa(m->check), NULL);
+	status = xt_spawn(argv, traced);
+	if (status < 0 || !XWIFEXITED(status))
+		return -1;
+	return XWEXITSTATUS(status);
+}
+
+static inline const char *xt_verdict(int v)
+{
+	switch (v) {
+	case XT_PEER_AT:	return "mapped at the expected address";
+	case XT_PEER_ELSEWHERE:	return "mapped elsewhere, outside the device (a copy)";
+	case XT_PEER_IN_DEVICE:	return "mapped elsewhere inside the device";
+	case XT_PEER_DATA:	return "mapped, with the wrong data";
+	case XT_PEER_USAGE:	return "peer could not open the file";
+	case -1:		return "peer did not exit normally";
+	default:		return v >= XT_PEER_ERRNO ? xt_errname(v - XT_PEER_ERRNO) :
+							"peer gave an unknown verdict";
+	}
+}
+
+/* Call first in main(): runs the peer's side if this process is one. */
+static inline int xt_is_peer(int argc, char **argv)
+{
+	xt_self = argv[0];
+	return argc > 1 && !strcmp(argv[1], "peer");
+}
+
+/*
+ * The running kernel's .config, as Debian installs it: /boot/config-<release>.
+ * The runner puts it there in the guest.  Returns 1 if @option (with
+ * "CONFIG_") is set to y or m, 0 if not, -1 if there is no config to read.
+ */
+static char xt_config_buf[262144];
+
+static inline int xt_kconfig(const char *option)
+{
+	struct utsname uts;
+	char path[128], want[96];
+	char *s;
+
+	if (uname(&uts))
+		return -1;
+	xjoin(path, sizeof(path), "/boot/config-", uts.release, NULL);
+	if (xt_read_file(path, xt_config_buf, sizeof(xt_config_buf)) <= 0)
+		return -1;
+	xjoin(want, sizeof(want), option, "=", NULL);
+	for (s = xt_config_buf; *s; s++) {
+		if ((s == xt_config_buf || s[-1] == '\n') && !strncmp(s, want, strlen(want)))
+			return s[strlen(want)] == 'y' || s[strlen(want)] == 'm';
+	}
+	return 0;
 }
 
 /*

@@ -19,7 +19,13 @@ long xipmap_vfork(void) __attribute__((returns_twice));
 
 #ifdef NOLIBC
 
+#include <linux/capability.h>
+#include <linux/futex.h>
+#include <linux/ipc.h>
+#include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/shm.h>
 
 /*
  * vfork(): no-MMU kernels have no fork(), so a second process shares the

@@ -1,0 +1,849 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How mm/nommu.c treats devices by what they can do: the four
+ * personalities (nor, ram, nand, fb), raw capability masks, the driver's
+ * -ENOSYS answers, traced processes and the sharing rules of
+ * Documentation/admin-guide/mm/nommu-mmap.rst.  Each test sets the device
+ * up, checks one claim and puts the device back as it was loaded.
+ */
+#include "xipmap_test.h"
+
+enum { NOR, RAM, NAND, FB, NR_DEV };
+
+static const char *const path[NR_DEV] = { XT_NOR, XT_RAM, XT_NAND, XT_FB };
+static const char *const name[NR_DEV] = { "nor", "ram", "nand", "fb" };
+static int fd[NR_DEV];		/* opened read-write */
+static struct xipmap_info info[NR_DEV];
+static unsigned long page;
+
+static void *map(int dev, unsigned long off, unsigned long len, int prot, int flags)
+{
+	return mmap(NULL, len, prot, flags, fd[dev], off);
+}
+
+static void *direct(int dev, unsigned long off)
+{
+	return (void *)(unsigned long)(info[dev].base + off);
+}
+
+/* Counters of a device now, to compare with after. */
+struct counts {
+	unsigned long long direct, enosys;
+};
+
+static struct counts counts(int dev)
+{
+	struct xipmap_info i = xt_info(fd[dev]);
+
+	return (struct counts){ i.direct_maps, i.enosys_answers };
+}
+
+#define DELTA(dev, c, field)	(counts(dev).field - (c).field)
+
+/* Put device @dev back as the module loaded it; fails the test if it can't. */
+static int restore(int dev, int ok)
+{
+	if (xt_restore(path[dev], dev)) {
+		ksft_print_msg("could not restore %s: %s\n", path[dev], xt_errname(errno));
+		return XT_FAIL;
+	}
+	return ok;
+}
+
+/* mmap() must fail with @err; a mapping that succeeds is unmapped. */
+static int refused(int dev, unsigned long off, unsigned long len, int prot, int flags,
+		   int err, const char *what)
+{
+	void *p;
+	int ok = XT_PASS;
+
+	errno = 0;
+	p = map(dev, off, len, prot, flags);
+	XT_EXPECT(p == MAP_FAILED && errno == err, "%s on %s: got %p (%s), expected %s\n",
+		  what, name[dev], p, xt_errname(p == MAP_FAILED ? errno : 0),
+		  xt_errname(err));
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	return ok;
+}
+
+static int personalities_as_loaded(void)
+{
+	static const unsigned int caps[NR_DEV] = {
+		XIPMAP_CAP_DIRECT | XIPMAP_CAP_COPY | XIPMAP_CAP_READ | XIPMAP_CAP_EXEC,
+		XIPMAP_CAP_ALL,
+		XIPMAP_CAP_COPY,
+		XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_WRITE,
+	};
+	static const char *const sysfs[NR_DEV] = {
+		XT_SYSFS_DEV(0), XT_SYSFS_DEV(1), XT_SYSFS_DEV(2), XT_SYSFS_DEV(3),
+	};
+	char file[96], buf[32];
+	int ok = XT_PASS;
+	int dev;
+
+	for (dev = 0; dev < NR_DEV; dev++) {
+		XT_EXPECT(info[dev].personality == (unsigned int)dev && info[dev].caps == caps[dev],
+			  "%s: personality %u caps %#x, expected %d and %#x\n", path[dev],
+			  info[dev].personality, info[dev].caps, dev, caps[dev]);
+		XT_EXPECT(!!(info[dev].flags & XIPMAP_INFO_NO_READ) == (dev == FB),
+			  "%s: flags %#x, the read method is wrong\n", path[dev], info[dev].flags);
+		XT_EXPECT(xt_read_long(xjoin(file, sizeof(file), sysfs[dev], "capabilities",
+					     NULL)) == caps[dev],
+			  "%s: sysfs capabilities %ld, expected %#x\n", path[dev],
+			  xt_read_long(file), caps[dev]);
+		xt_read_file(xjoin(file, sizeof(file), sysfs[dev], "personality", NULL),
+			     buf, sizeof(buf));
+		XT_EXPECT(!strncmp(buf, name[dev], strlen(name[dev])),
+			  "%s: sysfs personality '%s', expected %s\n", path[dev], buf, name[dev]);
+	}
+	return ok;
+}
+
+/* A personality sets its preset; a raw mask then overrides it. */
+static int personality_and_caps_can_be_set(void)
+{
+	struct xipmap_info i;
+	int ok = XT_PASS;
+	int p;
+
+	for (p = 0; p < NR_DEV; p++) {
+		XT_EXPECT(!xt_set(fd[NOR], XIPMAP_IOC_SET_PERSONALITY, p),
+			  "SET_PERSONALITY %s: %s\n", name[p], xt_errname(errno));
+		i = xt_info(fd[NOR]);
+		XT_EXPECT(i.personality == (unsigned int)p && i.caps == info[p].caps,
+			  "as %s: personality %u caps %#x, expected caps %#x\n", name[p],
+			  i.personality, i.caps, info[p].caps);
+	}
+	XT_EXPECT(!xt_set(fd[NOR], XIPMAP_IOC_SET_CAPS, XIPMAP_CAP_COPY | XIPMAP_CAP_EXEC),
+		  "SET_CAPS: %s\n", xt_errname(errno));
+	XT_EXPECT(xt_info(fd[NOR]).caps == (XIPMAP_CAP_COPY | XIPMAP_CAP_EXEC),
+		  "SET_CAPS did not take: caps %#x\n", xt_info(fd[NOR]).caps);
+	XT_EXPECT(xt_read_long(XT_SYSFS "/capabilities") == (XIPMAP_CAP_COPY | XIPMAP_CAP_EXEC),
+		  "sysfs capabilities %ld after SET_CAPS\n",
+		  xt_read_long(XT_SYSFS "/capabilities"));
+	return restore(NOR, ok);
+}
+
+/* Every NOMMU_MAP_* combination, and what mm/nommu.c makes of it. */
+static int every_capability_mask(void)
+{
+	unsigned int caps;
+	int ok = XT_PASS;
+
+	for (caps = 0; caps <= XIPMAP_CAP_ALL; caps++) {
+		int dir = caps & XIPMAP_CAP_DIRECT, copy = caps & XIPMAP_CAP_COPY;
+		int r = caps & XIPMAP_CAP_READ;
+		void *s, *pr;
+		int s_err, pr_err;
+
+		if (xt_set(fd[NOR], XIPMAP_IOC_SET_CAPS, caps)) {
+			ksft_print_msg("SET_CAPS %#x: %s\n", caps, xt_errname(errno));
+			return restore(NOR, XT_FAIL);
+		}
+		/* One at a time: two mappings of one range in one process clash. */
+		errno = 0;
+		s = map(NOR, 0, page, PROT_READ, MAP_SHARED);
+		s_err = errno;
+		if (s != MAP_FAILED)
+			munmap(s, page);
+		errno = 0;
+		pr = map(NOR, 0, page, PROT_READ, MAP_PRIVATE);
+		pr_err = errno;
+		if (pr != MAP_FAILED && !xt_in_device(&info[NOR], pr) &&
+		    xt_pattern_diff(pr, 0, page) >= 0)
+			pr_err = -1;	/* a copy with the wrong data */
+		if (pr != MAP_FAILED)
+			munmap(pr, page);
+		/* Shared: DIRECT, and READ for PROT_READ, else ENODEV / EINVAL. */
+		if (!dir)
+			XT_EXPECT(s == MAP_FAILED && s_err == ENODEV,
+				  "caps %#x: shared read-only %p (%s), expected ENODEV\n",
+				  caps, s, xt_errname(s_err));
+		else if (!r)
+			XT_EXPECT(s == MAP_FAILED && s_err == EINVAL,
+				  "caps %#x: shared read-only %p (%s), expected EINVAL\n",
+				  caps, s, xt_errname(s_err));
+		else
+			XT_EXPECT(s == direct(NOR, 0),
+				  "caps %#x: shared read-only %p (%s), expected the device at %p\n",
+				  caps, s, xt_errname(s_err), direct(NOR, 0));
+		/* Private: COPY, then direct if DIRECT|READ, else a copy. */
+		if (!copy)
+			XT_EXPECT(pr == MAP_FAILED && pr_err == ENODEV,
+				  "caps %#x: private read-only %p (%s), expected ENODEV\n",
+				  caps, pr, xt_errname(pr_err));
+		else if (dir && r)
+			XT_EXPECT(pr == direct(NOR, 0),
+				  "caps %#x: private read-only %p (%s), expected the device at %p\n",
+				  caps, pr, xt_errname(pr_err), direct(NOR, 0));
+		else
+			XT_EXPECT(pr != MAP_FAILED && !xt_in_device(&info[NOR], pr) && pr_err != -1,
+				  "caps %#x: private read-only %p (%s), expected a copy\n",
+				  caps, pr, xt_errname(pr_err));
+	}
+	return restore(NOR, ok);
+}
+
+/* NAND: a private read-only mapping is a copy, and another process shares it. */
+static int nand_private_copy_is_shared_with_other_processes(void)
+{
+	struct counts c = counts(NAND);
+	void *p;
+	int ok = XT_PASS;
+	int v;
+
+	p = map(NAND, page, 2 * page, PROT_READ, MAP_PRIVATE);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private read-only: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(!xt_in_device(&info[NAND], p) && xt_pattern_diff(p, page, 2 * page) < 0,
+		  "private read-only at %p: expected a copy of the pattern\n", p);
+	XT_EXPECT(DELTA(NAND, c, direct) == 0 && DELTA(NAND, c, enosys) == 0,
+		  "the driver was asked about a device without DIRECT\n");
+	v = xt_peer(&(struct xt_map){ XT_NAND, page, 2 * page, PROT_READ, MAP_PRIVATE, p,
+				      XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "second process: %s, expected the same copy\n",
+		  xt_verdict(v));
+	munmap(p, 2 * page);
+	return ok;
+}
+
+/*
+ * "Writes to the file do not affect the mapping": not the copy that
+ * exists, and not a new mapping of the same range either, which shares
+ * the stale copy as long as it exists.
+ */
+static int nand_writes_do_not_reach_copies(void)
+{
+	static unsigned char buf[64];
+	void *p;
+	int ok = XT_PASS;
+	int v;
+
+	p = map(NAND, 0, page, PROT_READ, MAP_PRIVATE);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private read-only: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(!xt_fill(fd[NAND], &info[NAND], 0, page, 0x3c),
+		  "erase and program: %s\n", xt_errname(errno));
+	XT_EXPECT(lseek(fd[NAND], 0, SEEK_SET) == 0 && read(fd[NAND], buf, sizeof(buf)) ==
+		  sizeof(buf) && xt_byte_diff(buf, 0x3c, sizeof(buf)) < 0,
+		  "read() does not show what was programmed\n");
+	XT_EXPECT(xt_pattern_diff(p, 0, page) < 0, "the copy changed with the device\n");
+	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE, p,
+				      XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "a new mapping after the write: %s, expected the old copy\n",
+		  xt_verdict(v));
+	munmap(p, page);
+	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE, NULL,
+				      0x3c }, 0);
+	XT_EXPECT(v == XT_PEER_ELSEWHERE,
+		  "a new mapping once the old copy is gone: %s, expected a new copy\n",
+		  xt_verdict(v));
+	return restore(NAND, ok);
+}
+
+static int shared_without_direct_is_enodev(void)
+{
+	struct counts c = counts(NAND);
+	int ok;
+
+	ok = refused(NAND, 0, page, PROT_READ, MAP_SHARED, ENODEV, "MAP_SHARED");
+	if (DELTA(NAND, c, direct) || DELTA(NAND, c, enosys)) {
+		ksft_print_msg("the driver was asked\n");
+		ok = XT_FAIL;
+	}
+	return ok;
+}
+
+/* RAM and FB: MAP_SHARED is the device memory, shared between processes. */
+static int shared_rw_is_device_memory(int dev)
+{
+	static unsigned char buf[64];
+	unsigned char *p;
+	int ok = XT_PASS;
+	int v;
+
+	p = map(dev, page, page, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("shared read-write on %s: %s\n", name[dev], xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(p == direct(dev, page), "mapped at %p, the device is at %p\n",
+		  p, direct(dev, page));
+	memset(p, 0x5a, page);
+	v = xt_peer(&(struct xt_map){ path[dev], page, page, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, p, 0x5a }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "second process: %s, expected the same memory\n",
+		  xt_verdict(v));
+	if (!(info[dev].flags & XIPMAP_INFO_NO_READ))
+		XT_EXPECT(lseek(fd[dev], page, SEEK_SET) == (off_t)page &&
+			  read(fd[dev], buf, sizeof(buf)) == sizeof(buf) &&
+			  xt_byte_diff(buf, 0x5a, sizeof(buf)) < 0,
+			  "read() does not see what was stored through the mapping\n");
+	munmap(p, page);
+	return restore(dev, ok);
+}
+
+static int ram_shared_rw_is_device_memory(void)
+{
+	return shared_rw_is_device_memory(RAM);
+}
+
+static int fb_shared_rw_is_device_memory(void)
+{
+	return shared_rw_is_device_memory(FB);
+}
+
+/* FB has no read method: nothing can copy it, whatever its capabilities say. */
+static int fb_without_read_method_cannot_be_copied(void)
+{
+	static unsigned char buf[16];
+	int ok = XT_PASS;
+	long n;
+
+	errno = 0;
+	n = read(fd[FB], buf, sizeof(buf));
+	XT_EXPECT(n == -1 && errno == EINVAL, "read() on fb: %ld (%s), expected EINVAL\n",
+		  n, xt_errname(errno));
+	if (!refused(FB, 0, page, PROT_READ, MAP_PRIVATE, ENODEV, "private read-only"))
+		ok = XT_FAIL;
+	/* Claim COPY: still no read method, so FMODE_CAN_READ is clear. */
+	XT_EXPECT(!xt_set(fd[FB], XIPMAP_IOC_SET_CAPS, info[FB].caps | XIPMAP_CAP_COPY),
+		  "SET_CAPS: %s\n", xt_errname(errno));
+	if (!refused(FB, 0, page, PROT_READ, MAP_PRIVATE, ENODEV,
+		     "private read-only with COPY claimed"))
+		ok = XT_FAIL;
+	if (!refused(FB, 0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, ENODEV,
+		     "private writable with COPY claimed"))
+		ok = XT_FAIL;
+	return restore(FB, ok);
+}
+
+/* Without EXEC: a private executable mapping is copied, a shared one refused. */
+static int exec_without_exec_capability(void)
+{
+	struct counts c;
+	void *p;
+	int ok = XT_PASS;
+
+	XT_EXPECT(!xt_set(fd[RAM], XIPMAP_IOC_SET_CAPS, XIPMAP_CAP_ALL & ~XIPMAP_CAP_EXEC),
+		  "SET_CAPS: %s\n", xt_errname(errno));
+	c = counts(RAM);
+	p = map(RAM, 0, page, PROT_READ | PROT_EXEC, MAP_PRIVATE);
+	XT_EXPECT(p != MAP_FAILED && !xt_in_device(&info[RAM], p) &&
+		  xt_pattern_diff(p, 0, page) < 0,
+		  "private PROT_EXEC: %p (%s), expected a copy\n", p,
+		  xt_errname(p == MAP_FAILED ? errno : 0));
+	XT_EXPECT(DELTA(RAM, c, direct) == 0 && DELTA(RAM, c, enosys) == 0,
+		  "the driver was asked about a mapping it cannot serve\n");
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	if (!refused(RAM, 0, page, PROT_READ | PROT_EXEC, MAP_SHARED, EINVAL,
+		     "shared PROT_EXEC"))
+		ok = XT_FAIL;
+	/* With EXEC back, both are the device. */
+	XT_EXPECT(!xt_set(fd[RAM], XIPMAP_IOC_SET_CAPS, XIPMAP_CAP_ALL),
+		  "SET_CAPS: %s\n", xt_errname(errno));
+	p = map(RAM, 0, page, PROT_READ | PROT_EXEC, MAP_SHARED);
+	XT_EXPECT(p == direct(RAM, 0), "shared PROT_EXEC with EXEC: %p, expected %p\n",
+		  p, direct(RAM, 0));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	return restore(RAM, ok);
+}
+
+/* get_unmapped_area() -ENOSYS: a shared mapping fails with ENODEV. */
+static int enosys_gua_shared_is_enodev(void)
+{
+	struct counts c;
+	int ok;
+
+	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_GUA))
+		return restore(NOR, XT_FAIL);
+	c = counts(NOR);
+	ok = refused(NOR, 0, page, PROT_READ, MAP_SHARED, ENODEV, "shared read-only");
+	XT_EXPECT(DELTA(NOR, c, enosys) == 1 && DELTA(NOR, c, direct) == 0,
+		  "driver answered -ENOSYS %llu times and mapped %llu, expected 1 and 0\n",
+		  DELTA(NOR, c, enosys), DELTA(NOR, c, direct));
+	return restore(NOR, ok);
+}
+
+/* get_unmapped_area() -ENOSYS: a private mapping is copied when COPY allows. */
+static int enosys_gua_private_is_copied(void)
+{
+	struct counts c;
+	void *p;
+	int ok = XT_PASS;
+
+	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_GUA))
+		return restore(NOR, XT_FAIL);
+	c = counts(NOR);
+	p = map(NOR, page, page, PROT_READ, MAP_PRIVATE);
+	XT_EXPECT(p != MAP_FAILED && !xt_in_device(&info[NOR], p) &&
+		  xt_pattern_diff(p, page, page) < 0,
+		  "private read-only: %p (%s), expected a copy\n", p,
+		  xt_errname(p == MAP_FAILED ? errno : 0));
+	XT_EXPECT(DELTA(NOR, c, enosys) == 1 && DELTA(NOR, c, direct) == 0,
+		  "driver answered -ENOSYS %llu times and mapped %llu, expected 1 and 0\n",
+		  DELTA(NOR, c, enosys), DELTA(NOR, c, direct));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	/* Without COPY a private mapping never gets as far as the driver. */
+	XT_EXPECT(!xt_set(fd[NOR], XIPMAP_IOC_SET_CAPS, info[NOR].caps & ~XIPMAP_CAP_COPY),
+		  "SET_CAPS: %s\n", xt_errname(errno));
+	c = counts(NOR);
+	if (!refused(NOR, page, page, PROT_READ, MAP_PRIVATE, ENODEV,
+		     "private read-only without COPY"))
+		ok = XT_FAIL;
+	XT_EXPECT(DELTA(NOR, c, enosys) == 0, "the driver was asked without COPY\n");
+	return restore(NOR, ok);
+}
+
+/* mmap() -ENOSYS for private mappings: copied; shared ones stay direct. */
+static int enosys_private_is_copied(void)
+{
+	struct counts c;
+	void *p;
+	int ok = XT_PASS;
+
+	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_PRIVATE))
+		return restore(NOR, XT_FAIL);
+	c = counts(NOR);
+	p = map(NOR, 0, page, PROT_READ, MAP_PRIVATE);
+	XT_EXPECT(p != MAP_FAILED && !xt_in_device(&info[NOR], p) &&
+		  xt_pattern_diff(p, 0, page) < 0,
+		  "private read-only: %p (%s), expected a copy\n", p,
+		  xt_errname(p == MAP_FAILED ? errno : 0));
+	XT_EXPECT(DELTA(NOR, c, enosys) == 1 && DELTA(NOR, c, direct) == 0,
+		  "driver answered -ENOSYS %llu times and mapped %llu, expected 1 and 0\n",
+		  DELTA(NOR, c, enosys), DELTA(NOR, c, direct));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	c = counts(NOR);
+	p = map(NOR, 0, page, PROT_READ, MAP_SHARED);
+	XT_EXPECT(p == direct(NOR, 0), "shared read-only: %p, expected the device at %p\n",
+		  p, direct(NOR, 0));
+	XT_EXPECT(DELTA(NOR, c, direct) == 1, "the shared mapping was not the driver's\n");
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	return restore(NOR, ok);
+}
+
+/* mmap() -ENOSYS for shared mappings: ENODEV; private ones stay direct. */
+static int enosys_shared_is_enodev(void)
+{
+	struct counts c;
+	void *p;
+	int ok;
+
+	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_SHARED))
+		return restore(NOR, XT_FAIL);
+	c = counts(NOR);
+	ok = refused(NOR, 0, page, PROT_READ, MAP_SHARED, ENODEV, "shared read-only");
+	XT_EXPECT(DELTA(NOR, c, enosys) == 1 && DELTA(NOR, c, direct) == 0,
+		  "driver answered -ENOSYS %llu times and mapped %llu, expected 1 and 0\n",
+		  DELTA(NOR, c, enosys), DELTA(NOR, c, direct));
+	p = map(NOR, 0, page, PROT_READ, MAP_PRIVATE);
+	XT_EXPECT(p == direct(NOR, 0), "private read-only: %p, expected the device at %p\n",
+		  p, direct(NOR, 0));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	return restore(NOR, ok);
+}
+
+/*
+ * A private read-only mapping of a range another process maps directly
+ * shares that region, and the kernel asks the driver (do_mmap_shared_file).
+ * Its -ENOSYS then cannot become a copy: the mapping fails with ENODEV.
+ */
+static int enosys_private_on_existing_region_is_enodev(void)
+{
+	struct counts c;
+	void *p;
+	int ok = XT_PASS;
+	int v;
+
+	p = map(NOR, 0, page, PROT_READ, MAP_SHARED);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("shared read-only: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_PRIVATE)) {
+		munmap(p, page);
+		return restore(NOR, XT_FAIL);
+	}
+	c = counts(NOR);
+	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_PRIVATE, p,
+				      XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_ERRNO + ENODEV, "second process, private read-only: %s, "
+		  "expected ENODEV\n", xt_verdict(v));
+	XT_EXPECT(DELTA(NOR, c, enosys) == 1, "the driver was asked %llu times, expected 1\n",
+		  DELTA(NOR, c, enosys));
+	munmap(p, page);
+	return restore(NOR, ok);
+}
+
+/*
+ * A traced process gets its own copy, never an overlay: its tracer could
+ * write to it (breakpoints).  On NAND every private mapping is a copy, so
+ * what differs is that the traced process does not share the existing one.
+ */
+static int traced_process_gets_its_own_copy(void)
+{
+	void *p;
+	int ok = XT_PASS;
+	int v;
+
+	p = map(NAND, 0, page, PROT_READ, MAP_PRIVATE);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private read-only: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE, p,
+				      XT_CHECK_PATTERN }, 1);
+	XT_EXPECT(v == XT_PEER_ELSEWHERE, "traced process: %s, expected a copy of its own\n",
+		  xt_verdict(v));
+	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE, p,
+				      XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "untraced process: %s, expected the shared copy\n",
+		  xt_verdict(v));
+	munmap(p, page);
+	return ok;
+}
+
+/*
+ * The same on a device with DIRECT: the traced process must get a copy
+ * rather than the device.  6.12's do_mmap_private() asks the driver and
+ * then WARNs (WARN_ON_ONCE, "shouldn't return success if we're not
+ * sharing") whatever the driver answers, because the traced VMA has no
+ * VM_MAYOVERLAY.  A WARN fails the run, so this test only runs when
+ * XIPMAP_KNOWN_BUGS=1; see docs/conformance.md.
+ */
+static int traced_process_on_direct_device_gets_a_copy(void)
+{
+	const char *known = getenv("XIPMAP_KNOWN_BUGS");
+	struct counts c;
+	void *p;
+	int ok = XT_PASS;
+	int v;
+
+	if (!known || strcmp(known, "1")) {
+		ksft_print_msg("6.12 WARNs in do_mmap_private(): set XIPMAP_KNOWN_BUGS=1 to run\n");
+		return XT_SKIP;
+	}
+	p = map(NOR, 0, page, PROT_READ, MAP_PRIVATE);
+	XT_EXPECT(p == direct(NOR, 0), "untraced private read-only at %p, expected %p\n",
+		  p, direct(NOR, 0));
+	c = counts(NOR);
+	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_PRIVATE, p,
+				      XT_CHECK_PATTERN }, 1);
+	XT_EXPECT(v == XT_PEER_ELSEWHERE, "traced process: %s, expected a copy\n",
+		  xt_verdict(v));
+	/* mm/nommu.c asks the driver, which must answer -ENOSYS (not shared). */
+	XT_EXPECT(DELTA(NOR, c, enosys) == 1 && DELTA(NOR, c, direct) == 0,
+		  "driver answered -ENOSYS %llu times and mapped %llu, expected 1 and 0\n",
+		  DELTA(NOR, c, enosys), DELTA(NOR, c, direct));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	return ok;
+}
+
+/* "A copy is always taken and never shared." */
+static int private_writable_is_never_shared(void)
+{
+	void *p;
+	int ok = XT_PASS;
+	int v;
+
+	p = map(NAND, 0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private writable: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+				      p, XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_ELSEWHERE, "second process, private writable: %s, "
+		  "expected a copy of its own\n", xt_verdict(v));
+	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE,
+				      p, XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_ELSEWHERE, "second process, private read-only: %s, "
+		  "expected a copy of its own\n", xt_verdict(v));
+	munmap(p, page);
+	return ok;
+}
+
+/*
+ * Overlapping private read-only mappings of a device without DIRECT share
+ * the first one's copy when they are the same range or inside it; any
+ * other overlap is a sharing violation (EINVAL).
+ */
+static int overlaps_on_a_copied_device(void)
+{
+	unsigned char *p;
+	int ok = XT_PASS;
+	int v;
+
+	p = map(NAND, 2 * page, 4 * page, PROT_READ, MAP_PRIVATE);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private read-only: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	v = xt_peer(&(struct xt_map){ XT_NAND, 2 * page, 4 * page, PROT_READ, MAP_PRIVATE,
+				      p, XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "exact overlap: %s, expected to share\n", xt_verdict(v));
+	v = xt_peer(&(struct xt_map){ XT_NAND, 3 * page, 2 * page, PROT_READ, MAP_PRIVATE,
+				      p + page, XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "subset: %s, expected to share at +1 page\n",
+		  xt_verdict(v));
+	v = xt_peer(&(struct xt_map){ XT_NAND, 4 * page, 4 * page, PROT_READ, MAP_PRIVATE,
+				      NULL, XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_ERRNO + EINVAL, "inexact overlap: %s, expected EINVAL\n",
+		  xt_verdict(v));
+	v = xt_peer(&(struct xt_map){ XT_NAND, page, 2 * page, PROT_READ, MAP_PRIVATE,
+				      NULL, XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_ERRNO + EINVAL, "overlap at the start: %s, expected EINVAL\n",
+		  xt_verdict(v));
+	munmap(p, 4 * page);
+	return ok;
+}
+
+/* On a device with DIRECT, inexact overlaps are the driver's business. */
+static int overlaps_on_a_direct_device(void)
+{
+	void *p;
+	int ok = XT_PASS;
+	int v;
+
+	p = map(NOR, 2 * page, 4 * page, PROT_READ, MAP_PRIVATE);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private read-only: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	v = xt_peer(&(struct xt_map){ XT_NOR, 4 * page, 4 * page, PROT_READ, MAP_PRIVATE,
+				      direct(NOR, 4 * page), XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "inexact overlap: %s, expected the device\n",
+		  xt_verdict(v));
+	v = xt_peer(&(struct xt_map){ XT_NOR, page, 4 * page, PROT_READ, MAP_SHARED,
+				      direct(NOR, page), XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "shared inexact overlap: %s, expected the device\n",
+		  xt_verdict(v));
+	munmap(p, 4 * page);
+	return ok;
+}
+
+static int sysfs_matches_the_ioctl(void)
+{
+	struct xipmap_info i;
+	char buf[32];
+	void *p;
+	int ok = XT_PASS;
+
+	xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_PRIVATE);
+	p = map(NOR, 0, page, PROT_READ, MAP_SHARED);
+	i = xt_info(fd[NOR]);
+	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == i.mappings &&
+		  xt_read_long(XT_SYSFS "/direct_maps") == (long)i.direct_maps &&
+		  xt_read_long(XT_SYSFS "/enosys_answers") == (long)i.enosys_answers &&
+		  xt_read_long(XT_SYSFS "/enosys") == XIPMAP_ENOSYS_PRIVATE &&
+		  xt_read_long(XT_SYSFS "/size") == (long)i.size &&
+		  xt_read_long(XT_SYSFS "/erasesize") == i.erasesize,
+		  "sysfs and XIPMAP_IOC_INFO disagree\n");
+	XT_EXPECT(i.mappings >= 1, "a live mapping is not counted\n");
+	xt_read_file(XT_SYSFS "/state", buf, sizeof(buf));
+	XT_EXPECT(!strcmp(buf, "read-array\n"), "sysfs state '%s'\n", buf);
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	return restore(NOR, ok);
+}
+
+static int ioctl_bad_values_are_einval(void)
+{
+	static const struct { unsigned long cmd; __u32 val; const char *what; } bad[] = {
+		{ XIPMAP_IOC_SET_PERSONALITY, NR_DEV, "personality 4" },
+		{ XIPMAP_IOC_SET_PERSONALITY, -1U, "personality -1" },
+		{ XIPMAP_IOC_SET_CAPS, XIPMAP_CAP_ALL + 1, "capability bit 5" },
+		{ XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_ALL + 1, "-ENOSYS knob bit 3" },
+		{ XIPMAP_IOC_SET_STATE, 3, "state 3" },
+	};
+	struct xipmap_erase erase[] = {
+		{ 0, 0 },
+		{ 1, info[NOR].erasesize },
+		{ 0, info[NOR].erasesize - 1 },
+		{ info[NOR].size, info[NOR].erasesize },
+		{ 0, info[NOR].size + info[NOR].erasesize },
+		{ -(__u64)info[NOR].erasesize, 2 * info[NOR].erasesize },
+	};
+	struct xipmap_info before = xt_info(fd[NOR]), after;
+	unsigned int i;
+	int ok = XT_PASS;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		ret = xt_set(fd[NOR], bad[i].cmd, bad[i].val);
+		XT_EXPECT(ret == -1 && errno == EINVAL, "%s: %d (%s), expected EINVAL\n",
+			  bad[i].what, ret, xt_errname(errno));
+	}
+	for (i = 0; i < ARRAY_SIZE(erase); i++) {
+		errno = 0;
+		ret = ioctl(fd[NOR], XIPMAP_IOC_ERASE, &erase[i]);
+		XT_EXPECT(ret == -1 && errno == EINVAL,
+			  "erase %llx+%llx: %d (%s), expected EINVAL\n", erase[i].offset,
+			  erase[i].length, ret, xt_errname(errno));
+	}
+	after = xt_info(fd[NOR]);
+	XT_EXPECT(after.caps == before.caps && after.personality == before.personality &&
+		  after.enosys == before.enosys && after.state == before.state,
+		  "a refused ioctl changed the device\n");
+	XT_EXPECT(xt_read_long(XT_SYSFS "/capabilities") == before.caps,
+		  "a refused ioctl changed the capabilities\n");
+	return restore(NOR, ok);
+}
+
+static int ioctl_unknown_command_is_enotty(void)
+{
+	static const unsigned long cmds[] = {
+		_IO(XIPMAP_IOC_MAGIC, 0x7f),
+		_IOW(XIPMAP_IOC_MAGIC, 0x01, __u64),	/* right number, wrong size */
+		_IOR('x', 0x00, struct xipmap_info),	/* wrong magic */
+	};
+	unsigned int i;
+	int ok = XT_PASS;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		errno = 0;
+		ret = ioctl(fd[NOR], cmds[i], 0);
+		XT_EXPECT(ret == -1 && errno == ENOTTY, "command %#lx: %d (%s), expected ENOTTY\n",
+			  cmds[i], ret, xt_errname(errno));
+	}
+	return ok;
+}
+
+/* capget/capset: drop or raise CAP_SYS_ADMIN in the effective set. */
+static int set_cap_sys_admin(int on)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (my_syscall2(__NR_capget, &hdr, data))
+		return -1;
+	if (on)
+		data[0].effective |= 1U << CAP_SYS_ADMIN;
+	else
+		data[0].effective &= ~(1U << CAP_SYS_ADMIN);
+	return my_syscall2(__NR_capset, &hdr, data) ? -1 : 0;
+}
+
+static int state_changes_need_cap_sys_admin(void)
+{
+	static const struct { unsigned long cmd; const char *what; } cmds[] = {
+		{ XIPMAP_IOC_SET_PERSONALITY, "SET_PERSONALITY" },
+		{ XIPMAP_IOC_SET_CAPS, "SET_CAPS" },
+		{ XIPMAP_IOC_SET_ENOSYS, "SET_ENOSYS" },
+		{ XIPMAP_IOC_SET_STATE, "SET_STATE" },
+	};
+	struct xipmap_info i;
+	unsigned int n;
+	int ok = XT_PASS;
+	int ret;
+
+	if (set_cap_sys_admin(0)) {
+		ksft_print_msg("cannot drop CAP_SYS_ADMIN: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	for (n = 0; n < ARRAY_SIZE(cmds); n++) {
+		errno = 0;
+		ret = xt_set(fd[NOR], cmds[n].cmd, 0);
+		XT_EXPECT(ret == -1 && errno == EPERM,
+			  "%s without CAP_SYS_ADMIN: %d (%s), expected EPERM\n",
+			  cmds[n].what, ret, xt_errname(errno));
+	}
+	XT_EXPECT(!ioctl(fd[NOR], XIPMAP_IOC_INFO, &i),
+		  "XIPMAP_IOC_INFO without CAP_SYS_ADMIN: %s\n", xt_errname(errno));
+	if (set_cap_sys_admin(1)) {
+		ksft_print_msg("cannot raise CAP_SYS_ADMIN again: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	return ok;
+}
+
+static int erase_needs_the_file_open_for_writing(void)
+{
+	struct xipmap_erase erase = { 0, info[NOR].erasesize };
+	int ok = XT_PASS;
+	int ro, ret;
+
+	ro = open(XT_NOR, O_RDONLY);
+	errno = 0;
+	ret = ioctl(ro, XIPMAP_IOC_ERASE, &erase);
+	XT_EXPECT(ret == -1 && errno == EBADF, "erase on O_RDONLY: %d (%s), expected EBADF\n",
+		  ret, xt_errname(errno));
+	close(ro);
+	XT_EXPECT(xt_info(fd[NOR]).state == XIPMAP_STATE_READ_ARRAY,
+		  "the refused erase changed the state\n");
+	return ok;
+}
+
+static const struct xt_test tests[] = {
+	XT_TEST(personalities_as_loaded),
+	XT_TEST(personality_and_caps_can_be_set),
+	XT_TEST(every_capability_mask),
+	XT_TEST(nand_private_copy_is_shared_with_other_processes),
+	XT_TEST(nand_writes_do_not_reach_copies),
+	XT_TEST(shared_without_direct_is_enodev),
+	XT_TEST(ram_shared_rw_is_device_memory),
+	XT_TEST(fb_shared_rw_is_device_memory),
+	XT_TEST(fb_without_read_method_cannot_be_copied),
+	XT_TEST(exec_without_exec_capability),
+	XT_TEST(enosys_gua_shared_is_enodev),
+	XT_TEST(enosys_gua_private_is_copied),
+	XT_TEST(enosys_private_is_copied),
+	XT_TEST(enosys_shared_is_enodev),
+	XT_TEST(enosys_private_on_existing_region_is_enodev),
+	XT_TEST(traced_process_gets_its_own_copy),
+	XT_TEST(traced_process_on_direct_device_gets_a_copy),
+	XT_TEST(private_writable_is_never_shared),
+	XT_TEST(overlaps_on_a_copied_device),
+	XT_TEST(overlaps_on_a_direct_device),
+	XT_TEST(sysfs_matches_the_ioctl),
+	XT_TEST(ioctl_bad_values_are_einval),
+	XT_TEST(ioctl_unknown_command_is_enotty),
+	XT_TEST(state_changes_need_cap_sys_admin),
+	XT_TEST(erase_needs_the_file_open_for_writing),
+};
+
+/* Whatever a failed test left, the next program gets the devices as loaded. */
+static void restore_all(void)
+{
+	int dev;
+
+	for (dev = 0; dev < NR_DEV; dev++)
+		if (xt_restore(path[dev], dev))
+			ksft_exit_fail_msg("could not restore %s\n", path[dev]);
+}
+
+int main(int argc, char **argv)
+{
+	int dev;
+
+	if (xt_is_peer(argc, argv))
+		return xt_peer_main(argc, argv);
+	page = xt_page_size();
+	for (dev = 0; dev < NR_DEV; dev++) {
+		fd[dev] = open(path[dev], O_RDWR);
+		if (fd[dev] < 0)
+			ksft_exit_fail_msg("open %s: %s (%d)\n", path[dev], xt_errname(errno),
+					   errno);
+		info[dev] = xt_info(fd[dev]);
+	}
+	if (!info[NOR].base) {
+		ksft_print_header();
+		ksft_exit_skip("the devices report no direct address: not a no-MMU kernel\n");
+	}
+	xt_run(tests, ARRAY_SIZE(tests), restore_all);
+}

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The NOR flash as a chip with states (xipflash0): programming only clears
+ * bits, erasing sets a block to 0xff, and while the chip programs or
+ * erases, the array reads as status bytes through read() and through
+ * every direct mapping, the document's warning about devices in
+ * programming or erase mode.  Also: code programmed into the flash runs in
+ * place (XIP).  The device is restored after each test.
+ */
+#include "xipmap_test.h"
+
+static int fd;			/* /dev/xipflash0, read-write */
+static struct xipmap_info info;
+static unsigned long page;
+
+static void *direct(unsigned long off)
+{
+	return (void *)(unsigned long)(info.base + off);
+}
+
+static int restore(int ok)
+{
+	if (xt_restore(XT_NOR, XIPMAP_PERSONALITY_NOR)) {
+		ksft_print_msg("could not restore %s: %s\n", XT_NOR, xt_errname(errno));
+		return XT_FAIL;
+	}
+	return ok;
+}
+
+static int set_state(unsigned int state)
+{
+	return xt_set(fd, XIPMAP_IOC_SET_STATE, state);
+}
+
+/* Whether read() at @off gives @len bytes of @byte. */
+static int reads_as(unsigned long off, unsigned long len, unsigned char byte)
+{
+	static unsigned char buf[4096];
+
+	if (len > sizeof(buf) || lseek(fd, off, SEEK_SET) != (off_t)off ||
+	    read(fd, buf, len) != (long)len)
+		return 0;
+	return xt_byte_diff(buf, byte, len) < 0;
+}
+
+static int write_at(unsigned long off, const void *buf, unsigned long len)
+{
+	return lseek(fd, off, SEEK_SET) == (off_t)off && write(fd, buf, len) == (long)len;
+}
+
+static int programming_only_clears_bits(void)
+{
+	unsigned char a = 0xf0, b = 0x3c;
+	int ok = XT_PASS;
+
+	XT_EXPECT(!xt_fill(fd, &info, 0, page, XIPMAP_ERASED), "erase: %s\n",
+		  xt_errname(errno));
+	XT_EXPECT(reads_as(0, page, XIPMAP_ERASED), "an erased page does not read 0xff\n");
+	XT_EXPECT(write_at(100, &a, 1) && write_at(100, &b, 1), "write: %s\n",
+		  xt_errname(errno));
+	XT_EXPECT(reads_as(100, 1, 0xf0 & 0x3c), "0xf0 then 0x3c did not program to 0x30\n");
+	XT_EXPECT(reads_as(101, 1, XIPMAP_ERASED), "the next byte changed\n");
+	return restore(ok);
+}
+
+static int erase_sets_a_block_to_ff(void)
+{
+	struct xipmap_erase erase = { info.erasesize, info.erasesize };
+	static unsigned char buf[64];
+	int ok = XT_PASS;
+
+	XT_EXPECT(!ioctl(fd, XIPMAP_IOC_ERASE, &erase), "erase: %s\n", xt_errname(errno));
+	XT_EXPECT(reads_as(info.erasesize, 64, XIPMAP_ERASED) &&
+		  reads_as(2 * info.erasesize - 64, 64, XIPMAP_ERASED),
+		  "the erased block does not read 0xff\n");
+	XT_EXPECT(lseek(fd, info.erasesize - 64, SEEK_SET) >= 0 && read(fd, buf, 64) == 64 &&
+		  xt_pattern_diff(buf, info.erasesize - 64, 64) < 0,
+		  "the block before changed\n");
+	XT_EXPECT(lseek(fd, 2 * info.erasesize, SEEK_SET) >= 0 && read(fd, buf, 64) == 64 &&
+		  xt_pattern_diff(buf, 2 * info.erasesize, 64) < 0,
+		  "the block after changed\n");
+	return restore(ok);
+}
+
+static int write_past_the_end_is_enospc(void)
+{
+	unsigned char b = 0;
+	int ok = XT_PASS;
+	long n;
+
+	lseek(fd, info.size - 1, SEEK_SET);
+	n = write(fd, "\0\0", 2);
+	XT_EXPECT(n == 1, "write of 2 bytes at the last byte: %ld, expected 1\n", n);
+	errno = 0;
+	n = write(fd, &b, 1);
+	XT_EXPECT(n == -1 && errno == ENOSPC, "write at the end: %ld (%s), expected ENOSPC\n",
+		  n, xt_errname(errno));
+	return restore(ok);
+}
+
+static int read_shows_status_while_busy(void)
+{
+	static const struct { unsigned int state; unsigned char status; const char *name; }
+	states[] = {
+		{ XIPMAP_STATE_PROGRAM, XIPMAP_STATUS_PROGRAM, "program\n" },
+		{ XIPMAP_STATE_ERASE, XIPMAP_STATUS_ERASE, "erase\n" },
+	};
+	static unsigned char buf[64];
+	char sysfs[32];
+	unsigned int i;
+	int ok = XT_PASS;
+
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		XT_EXPECT(!set_state(states[i].state), "SET_STATE %u: %s\n", states[i].state,
+			  xt_errname(errno));
+		XT_EXPECT(reads_as(0, page, states[i].status) &&
+			  reads_as(info.size - page, page, states[i].status),
+			  "state %u: read() does not give status byte %#x\n",
+			  states[i].state, states[i].status);
+		XT_EXPECT(xt_info(fd).state == states[i].state, "XIPMAP_IOC_INFO state %u\n",
+			  xt_info(fd).state);
+		xt_read_file(XT_SYSFS "/state", sysfs, sizeof(sysfs));
+		XT_EXPECT(!strcmp(sysfs, states[i].name), "sysfs state '%s'\n", sysfs);
+	}
+	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE read-array: %s\n",
+		  xt_errname(errno));
+	XT_EXPECT(lseek(fd, page, SEEK_SET) == (off_t)page && read(fd, buf, 64) == 64 &&
+		  xt_pattern_diff(buf, page, 64) < 0, "the data is not back in read-array\n");
+	return restore(ok);
+}
+
+/*
+ * A direct mapping is the array: made before the chip goes busy, it shows
+ * status bytes until the chip is back in read-array.  A copy made before
+ * keeps the data.
+ */
+static int direct_mappings_show_status_copies_do_not(void)
+{
+	unsigned char *d, *c;
+	int ok = XT_PASS;
+
+	d = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, page);
+	c = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, page);
+	if (d == MAP_FAILED || c == MAP_FAILED) {
+		ksft_print_msg("mmap: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(d == direct(page) && !xt_in_device(&info, c),
+		  "expected a direct mapping and a copy, got %p and %p\n", d, c);
+	XT_EXPECT(!set_state(XIPMAP_STATE_PROGRAM), "SET_STATE: %s\n", xt_errname(errno));
+	XT_EXPECT(xt_byte_diff(d, XIPMAP_STATUS_PROGRAM, 2 * page) < 0,
+		  "programming: the direct mapping does not show the status byte\n");
+	XT_EXPECT(xt_pattern_diff(c, page, 2 * page) < 0, "programming: the copy changed\n");
+	XT_EXPECT(!set_state(XIPMAP_STATE_ERASE), "SET_STATE: %s\n", xt_errname(errno));
+	XT_EXPECT(xt_byte_diff(d, XIPMAP_STATUS_ERASE, 2 * page) < 0,
+		  "erasing: the direct mapping does not show the status byte\n");
+	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE: %s\n", xt_errname(errno));
+	XT_EXPECT(xt_pattern_diff(d, page, 2 * page) < 0,
+		  "read-array: the direct mapping does not show the data again\n");
+	munmap(d, 2 * page);
+	munmap(c, 2 * page);
+	return restore(ok);
+}
+
+/* While busy, new direct mappings are refused (EBUSY); copies get status. */
+static int new_direct_mappings_refused_while_busy(void)
+{
+	unsigned long long direct_maps;
+	unsigned char *p;
+	int ok = XT_PASS;
+
+	XT_EXPECT(!set_state(XIPMAP_STATE_ERASE), "SET_STATE: %s\n", xt_errname(errno));
+	direct_maps = xt_info(fd).direct_maps;
+	errno = 0;
+	p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	XT_EXPECT(p == MAP_FAILED && errno == EBUSY, "shared: %p (%s), expected EBUSY\n",
+		  p, xt_errname(errno));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	errno = 0;
+	p = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
+	XT_EXPECT(p == MAP_FAILED && errno == EBUSY,
+		  "private read-only: %p (%s), expected EBUSY\n", p, xt_errname(errno));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	XT_EXPECT(p != MAP_FAILED && xt_byte_diff(p, XIPMAP_STATUS_ERASE, page) < 0,
+		  "private writable: %p (%s), expected a copy of the status bytes\n", p,
+		  xt_errname(p == MAP_FAILED ? errno : 0));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	XT_EXPECT(xt_info(fd).direct_maps == direct_maps,
+		  "the driver accepted a direct mapping while busy\n");
+	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE: %s\n", xt_errname(errno));
+	p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	XT_EXPECT(p == direct(0), "shared after read-array: %p, expected %p\n", p, direct(0));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	return restore(ok);
+}
+
+/* Data programmed while the chip shows status appears when it is done. */
+static int data_programmed_while_busy_appears_after(void)
+{
+	struct xipmap_erase erase = { 0, info.erasesize };
+	unsigned char *d;
+	int ok = XT_PASS;
+
+	d = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (d == MAP_FAILED) {
+		ksft_print_msg("mmap: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(!set_state(XIPMAP_STATE_ERASE) && !ioctl(fd, XIPMAP_IOC_ERASE, &erase),
+		  "erase: %s\n", xt_errname(errno));
+	XT_EXPECT(xt_byte_diff(d, XIPMAP_STATUS_ERASE, page) < 0,
+		  "erasing: the mapping does not show status\n");
+	XT_EXPECT(!set_state(XIPMAP_STATE_PROGRAM) && write_at(0, "\x12\x34", 2),
+		  "program: %s\n", xt_errname(errno));
+	XT_EXPECT(reads_as(0, 2, XIPMAP_STATUS_PROGRAM), "programming: read() gives data\n");
+	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE: %s\n", xt_errname(errno));
+	XT_EXPECT(d[0] == 0x12 && d[1] == 0x34 && xt_byte_diff(d + 2, XIPMAP_ERASED,
+							       page - 2) < 0,
+		  "read-array: the mapping shows %02x %02x..., expected 12 34 then 0xff\n",
+		  d[0], d[1]);
+	munmap(d, page);
+	return restore(ok);
+}
+
+/* write() reaches a shared direct mapping at once, and no copy. */
+static int writes_reach_direct_mappings_not_copies(void)
+{
+	unsigned char *d, *c;
+	int ok = XT_PASS;
+
+	d = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	c = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (d == MAP_FAILED || c == MAP_FAILED) {
+		ksft_print_msg("mmap: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(!xt_fill(fd, &info, 0, page, 0x0f), "erase and program: %s\n",
+		  xt_errname(errno));
+	XT_EXPECT(xt_byte_diff(d, 0x0f, page) < 0,
+		  "the shared mapping does not show what was written\n");
+	XT_EXPECT(xt_pattern_diff(c, 0, page) < 0, "the copy changed with the device\n");
+	munmap(d, page);
+	munmap(c, page);
+	return restore(ok);
+}
+
+/*
+ * Execute in place: machine code programmed into the flash and mapped
+ * PROT_EXEC runs from the flash itself, with no copy.  The code returns 42.
+ */
+#if defined(__riscv)
+static const unsigned char ret42[] = {
+	0x13, 0x05, 0xa0, 0x02,		/* li a0, 42 */
+	0x67, 0x80, 0x00, 0x00,		/* ret */
+};
+#elif defined(__x86_64__)
+static const unsigned char ret42[] = {
+	0xb8, 0x2a, 0x00, 0x00, 0x00,	/* mov $42, %eax */
+	0xc3,				/* ret */
+};
+#endif
+
+static int code_programmed_into_flash_runs_in_place(void)
+{
+#if defined(__riscv) || defined(__x86_64__)
+	static const struct { int flags; const char *what; } kinds[] = {
+		{ MAP_SHARED, "shared" },
+		{ MAP_PRIVATE, "private" },
+	};
+	unsigned long off = 8 * page + 64;	/* not at the start of a page */
+	unsigned int i;
+	int ok = XT_PASS;
+
+	XT_EXPECT(!xt_fill(fd, &info, 8 * page, page, XIPMAP_ERASED) &&
+		  write_at(off, ret42, sizeof(ret42)), "program: %s\n", xt_errname(errno));
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		unsigned char *p = mmap(NULL, page, PROT_READ | PROT_EXEC, kinds[i].flags,
+					fd, 8 * page);
+		int (*fn)(void);
+
+		XT_EXPECT(p == direct(8 * page), "%s PROT_EXEC: %p (%s), expected %p\n",
+			  kinds[i].what, p, xt_errname(p == MAP_FAILED ? errno : 0),
+			  direct(8 * page));
+		if (p == MAP_FAILED)
+			continue;
+		fn = (int (*)(void))(p + 64);
+		XT_EXPECT(fn() == 42, "%s: the code in the flash did not return 42\n",
+			  kinds[i].what);
+		munmap(p, page);
+	}
+	return restore(ok);
+#else
+	ksft_print_msg("no machine code for this architecture\n");
+	return XT_SKIP;
+#endif
+}
+
+static const struct xt_test tests[] = {
+	XT_TEST(programming_only_clears_bits),
+	XT_TEST(erase_sets_a_block_to_ff),
+	XT_TEST(write_past_the_end_is_enospc),
+	XT_TEST(read_shows_status_while_busy),
+	XT_TEST(direct_mappings_show_status_copies_do_not),
+	XT_TEST(new_direct_mappings_refused_while_busy),
+	XT_TEST(data_programmed_while_busy_appears_after),
+	XT_TEST(writes_reach_direct_mappings_not_copies),
+	XT_TEST(code_programmed_into_flash_runs_in_place),
+};
+
+static void restore_nor(void)
+{
+	if (xt_restore(XT_NOR, XIPMAP_PERSONALITY_NOR))
+		ksft_exit_fail_msg("could not restore %s\n", XT_NOR);
+}
+
+int main(int argc, char **argv)
+{
+	if (xt_is_peer(argc, argv))
+		return xt_peer_main(argc, argv);
+	page = xt_page_size();
+	fd = open(XT_NOR, O_RDWR);
+	if (fd < 0)
+		ksft_exit_fail_msg("open %s: %s (%d)\n", XT_NOR, xt_errname(errno), errno);
+	info = xt_info(fd);
+	if (!info.base) {
+		ksft_print_header();
+		ksft_exit_skip("the device reports no direct address: not a no-MMU kernel\n");
+	}
+	xt_run(tests, ARRAY_SIZE(tests), restore_nor);
+}

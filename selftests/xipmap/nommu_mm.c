@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rest of Documentation/admin-guide/mm/nommu-mmap.rst: anonymous
+ * mappings, MAP_UNINITIALIZED, address hints, mremap(), page trimming,
+ * /proc/maps, futexes, SysV shared memory and fork().  Where 6.12 differs
+ * from the document, the test asserts what the kernel does and
+ * docs/conformance.md says why.
+ */
+#include "xipmap_test.h"
+
+static unsigned long page;
+static struct xipmap_info nor;	/* xipflash0, for the file-backed cases */
+static int nor_fd;
+
+/* Free a few dirty pages, so that memory the kernel forgot to clear shows. */
+static void dirty_pages(unsigned long len)
+{
+	unsigned char *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (q != MAP_FAILED) {
+		memset(q, 0xee, len);
+		munmap(q, len);
+	}
+}
+
+static int anonymous_private_is_aligned_and_zeroed(void)
+{
+	static const unsigned long lens[] = { 100, 4096, 3 * 4096, 5 * 4096 };
+	unsigned int i;
+	unsigned char *p;
+	int ok = XT_PASS;
+	long diff;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		dirty_pages(lens[i]);
+		p = mmap(NULL, lens[i], PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (p == MAP_FAILED) {
+			ksft_print_msg("%lu bytes: %s\n", lens[i], xt_errname(errno));
+			ok = XT_FAIL;
+			continue;
+		}
+		XT_EXPECT(!((unsigned long)p & (page - 1)), "%lu bytes at %p: not page-aligned\n",
+			  lens[i], p);
+		diff = xt_byte_diff(p, 0, lens[i]);
+		XT_EXPECT(diff < 0, "%lu bytes: not zero at +%ld\n", lens[i], diff);
+		munmap(p, lens[i]);
+	}
+	return ok;
+}
+
+/* No fork() to share it across: MAP_SHARED anonymous memory is private. */
+static int anonymous_shared_behaves_as_private(void)
+{
+	char line[256] = "";
+	unsigned char *p;
+	const char *perms;
+	int ok = XT_PASS;
+
+	dirty_pages(2 * page);
+	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("MAP_SHARED|MAP_ANONYMOUS: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(xt_byte_diff(p, 0, 2 * page) < 0, "not zero-filled\n");
+	XT_EXPECT(!xt_maps_line(p, line, sizeof(line)), "no /proc/self/maps line at %p\n", p);
+	perms = strchr(line, ' ');
+	XT_EXPECT(perms && !strncmp(perms + 1, "rw-p", 4),
+		  "listed as '%s', expected a private (p) mapping\n", line);
+	munmap(p, 2 * page);
+	return ok;
+}
+
+/*
+ * MAP_UNINITIALIZED: honoured only with CONFIG_MMAP_ALLOW_UNINITIALIZED.
+ * A one-page mapping freed and made again gets the same page back from
+ * the page allocator's per-CPU list, so dirt shows when it is honoured.
+ */
+static int map_uninitialized_follows_the_config(void)
+{
+	int allowed = xt_kconfig("CONFIG_MMAP_ALLOW_UNINITIALIZED");
+	int tries, dirty = 0;
+	unsigned char *p;
+	int ok = XT_PASS;
+
+	if (allowed < 0) {
+		ksft_print_msg("no /boot/config-<release>: cannot tell whether "
+			       "CONFIG_MMAP_ALLOW_UNINITIALIZED is set\n");
+		return XT_SKIP;
+	}
+	for (tries = 0; tries < 5; tries++) {
+		dirty_pages(page);
+		p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_UNINITIALIZED, -1, 0);
+		if (p == MAP_FAILED) {
+			ksft_print_msg("MAP_UNINITIALIZED: %s\n", xt_errname(errno));
+			return XT_FAIL;
+		}
+		dirty += xt_byte_diff(p, 0, page) >= 0;
+		munmap(p, page);
+	}
+	if (allowed)
+		XT_EXPECT(dirty > 0, "CONFIG_MMAP_ALLOW_UNINITIALIZED=y, yet 5 mappings "
+			  "made from freed dirty pages were all cleared\n");
+	else
+		XT_EXPECT(dirty == 0, "CONFIG_MMAP_ALLOW_UNINITIALIZED is not set, yet "
+			  "%d of 5 mappings were not cleared\n", dirty);
+	ksft_print_msg("CONFIG_MMAP_ALLOW_UNINITIALIZED=%s: %d of 5 mappings kept old data\n",
+		       allowed ? "y" : "n", dirty);
+	return ok;
+}
+
+/* "Requesting a particular mapping address": the hint is ignored. */
+static int address_hints_are_ignored(void)
+{
+	void *hint = (void *)(16 * page);
+	void *p;
+	int ok = XT_PASS;
+
+	p = mmap(hint, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	XT_EXPECT(p != MAP_FAILED && p != hint, "anonymous with a hint: %p (%s)\n", p,
+		  xt_errname(p == MAP_FAILED ? errno : 0));
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	p = mmap(hint, page, PROT_READ, MAP_SHARED, nor_fd, 0);
+	XT_EXPECT(p == (void *)(unsigned long)nor.base,
+		  "device with a hint: %p (%s), expected the device at %llx\n", p,
+		  xt_errname(p == MAP_FAILED ? errno : 0), nor.base);
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	return ok;
+}
+
+static int map_fixed_anonymous_is_einval(void)
+{
+	unsigned char *p, *q;
+	int ok = XT_PASS;
+
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return XT_FAIL;
+	errno = 0;
+	q = mmap(p, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0);
+	XT_EXPECT(q == MAP_FAILED && errno == EINVAL,
+		  "MAP_FIXED over an existing mapping: %p (%s), expected EINVAL\n", q,
+		  xt_errname(errno));
+	munmap(p, page);
+	return ok;
+}
+
+static long xmremap(void *old, unsigned long old_len, unsigned long new_len, int flags,
+		    void *new_addr)
+{
+	return my_syscall5(__NR_mremap, old, old_len, new_len, flags, new_addr);
+}
+
+/*
+ * A private mapping shrinks in place and grows back to its first size;
+ * beyond that mremap() says ENOMEM, even with MREMAP_MAYMOVE.  The mapping
+ * is at its first size again before munmap(): 6.12 resizes the VMA
+ * without updating the process's maple tree, and unmapping a resized
+ * mapping leaves a stale tree entry that exit frees a second time (see
+ * docs/conformance.md).
+ */
+static int mremap_resizes_private_mappings_in_place(void)
+{
+	unsigned char *p;
+	long r;
+	int ok = XT_PASS;
+
+	p = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return XT_FAIL;
+	r = xmremap(p, 4 * page, 2 * page, 0, NULL);
+	XT_EXPECT(r == (long)p, "shrink 4 to 2 pages: %ld, expected %p\n", r, p);
+	if (r == (long)p) {
+		r = xmremap(p, 2 * page, 4 * page, 0, NULL);
+		XT_EXPECT(r == (long)p, "grow back to 4 pages: %ld, expected %p\n", r, p);
+	}
+	r = xmremap(p, 4 * page, 5 * page, MREMAP_MAYMOVE, NULL);
+	XT_EXPECT(r == -ENOMEM, "grow to 5 pages: %ld, expected -ENOMEM\n", r);
+	r = xmremap(p, 4 * page, 4 * page, MREMAP_MAYMOVE | MREMAP_FIXED, p);
+	XT_EXPECT(r == (long)p, "MREMAP_FIXED at the same address: %ld, expected %p\n", r, p);
+	r = xmremap(p, 4 * page, 4 * page, MREMAP_MAYMOVE | MREMAP_FIXED, p + 64 * page);
+	XT_EXPECT(r == -EINVAL, "MREMAP_FIXED elsewhere: %ld, expected -EINVAL\n", r);
+	r = xmremap(p, 2 * page, page, 0, NULL);
+	XT_EXPECT(r == -EINVAL, "part of a mapping: %ld, expected -EINVAL\n", r);
+	r = xmremap(p + page, 2 * page, page, 0, NULL);
+	XT_EXPECT(r == -EINVAL, "from inside a mapping: %ld, expected -EINVAL\n", r);
+	munmap(p, 4 * page);
+	return ok;
+}
+
+/* "Shared mappings may not be moved. Shareable mappings may not be moved." */
+static int mremap_refuses_shareable_mappings(void)
+{
+	static const struct { int flags; const char *what; } kinds[] = {
+		{ MAP_SHARED, "shared" },
+		{ MAP_PRIVATE, "private read-only (shareable)" },
+	};
+	unsigned int i;
+	void *p;
+	long r;
+	int ok = XT_PASS;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		p = mmap(NULL, 2 * page, PROT_READ, kinds[i].flags, nor_fd, 0);
+		if (p == MAP_FAILED) {
+			ksft_print_msg("%s: %s\n", kinds[i].what, xt_errname(errno));
+			ok = XT_FAIL;
+			continue;
+		}
+		r = xmremap(p, 2 * page, page, 0, NULL);
+		XT_EXPECT(r == -EPERM, "%s, shrink: %ld, expected -EPERM\n", kinds[i].what, r);
+		r = xmremap(p, 2 * page, 2 * page, MREMAP_MAYMOVE, NULL);
+		XT_EXPECT(r == -EPERM, "%s, same size: %ld, expected -EPERM\n", kinds[i].what, r);
+		munmap(p, 2 * page);
+	}
+	return ok;
+}
+
+/*
+ * munmap(): an anonymous mapping may lose pages at either end, a file
+ * mapping only goes whole.  (Unmapping the middle of an anonymous mapping
+ * splits it, and 6.12 WARNs doing so: see docs/conformance.md.)
+ */
+static int munmap_trims_only_anonymous_mappings(void)
+{
+	unsigned char *p;
+	int ok = XT_PASS;
+	int r;
+
+	p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return XT_FAIL;
+	r = munmap(p + 2 * page, page);
+	XT_EXPECT(r == 0, "anonymous, last page: %d (%s), expected success\n", r,
+		  xt_errname(errno));
+	r = munmap(p, page);
+	XT_EXPECT(r == 0, "anonymous, first page: %d (%s), expected success\n", r,
+		  xt_errname(errno));
+	XT_EXPECT(!munmap(p + page, page), "anonymous, the page left: %s\n", xt_errname(errno));
+	p = mmap(NULL, 3 * page, PROT_READ, MAP_SHARED, nor_fd, 0);
+	if (p == MAP_FAILED)
+		return XT_FAIL;
+	errno = 0;
+	r = munmap(p + 2 * page, page);
+	XT_EXPECT(r == -1 && errno == EINVAL, "device, last page: %d (%s), expected EINVAL\n",
+		  r, xt_errname(errno));
+	errno = 0;
+	r = munmap(p, page);
+	XT_EXPECT(r == -1 && errno == EINVAL, "device, first page: %d (%s), expected EINVAL\n",
+		  r, xt_errname(errno));
+	XT_EXPECT(!munmap(p, 3 * page), "device, whole: %s\n", xt_errname(errno));
+	return ok;
+}
+
+/* MmapCopy in /proc/meminfo, in kB, or -1. */
+static long mmap_copy_kb(void)
+{
+	static char buf[4096];
+	char *s;
+
+	if (xt_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -1;
+	for (s = buf; *s; s++)
+		if ((s == buf || s[-1] == '\n') && !strncmp(s, "MmapCopy:", 9))
+			return strtol(s + 9, NULL, 10);
+	return -1;
+}
+
+static int write_sysctl(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+	long n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n == (long)strlen(value) ? 0 : -1;
+}
+
+#define NR_TRIM_PAGES	"/proc/sys/vm/nr_trim_pages"
+
+/*
+ * A 5-page mapping takes an order-3 (8-page) block.  With trimming (the
+ * default, vm.nr_trim_pages=1) the 3 spare pages go back at once; with 0
+ * they stay.  MmapCopy counts the pages copies and anonymous mappings hold.
+ */
+static int nr_trim_pages_trims_the_power_of_two(void)
+{
+	long trim = xt_read_long(NR_TRIM_PAGES);
+	long before, kb[2];
+	unsigned char *p;
+	int ok = XT_PASS;
+	int i;
+
+	if (trim < 0) {
+		ksft_print_msg("cannot read " NR_TRIM_PAGES "\n");
+		return XT_FAIL;
+	}
+	for (i = 0; i < 2; i++) {
+		if (write_sysctl(NR_TRIM_PAGES, i ? "0\n" : "1\n")) {
+			ksft_print_msg("cannot write " NR_TRIM_PAGES ": %s\n", xt_errname(errno));
+			return XT_FAIL;
+		}
+		before = mmap_copy_kb();
+		p = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (p == MAP_FAILED) {
+			ok = XT_FAIL;
+			break;
+		}
+		kb[i] = mmap_copy_kb() - before;
+		munmap(p, 5 * page);
+	}
+	write_sysctl(NR_TRIM_PAGES, trim ? "1\n" : "0\n");
+	if (!ok)
+		return ok;
+	XT_EXPECT(kb[0] == (long)(5 * page / 1024),
+		  "nr_trim_pages=1: MmapCopy grew by %ld kB, expected %lu\n", kb[0],
+		  5 * page / 1024);
+	XT_EXPECT(kb[1] == (long)(8 * page / 1024),
+		  "nr_trim_pages=0: MmapCopy grew by %ld kB, expected %lu\n", kb[1],
+		  8 * page / 1024);
+	if (trim != 1)
+		ksft_print_msg("vm.nr_trim_pages was %ld, not the default 1\n", trim);
+	return ok;
+}
+
+/* "A list of all the private copy and anonymous mappings ... /proc/maps". */
+static int proc_maps_lists_every_region(void)
+{
+	static char buf[65536];
+	unsigned char *p;
+	char *s;
+	int found = 0;
+	int ok = XT_PASS;
+
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, nor_fd, 0);
+	if (p == MAP_FAILED)
+		return XT_FAIL;
+	if (xt_read_file("/proc/maps", buf, sizeof(buf)) <= 0) {
+		ksft_print_msg("cannot read /proc/maps: %s\n", xt_errname(errno));
+		ok = XT_FAIL;
+	}
+	for (s = buf; *s; s++)
+		if ((s == buf || s[-1] == '\n') && strtoul(s, NULL, 16) == (unsigned long)p)
+			found = 1;
+	XT_EXPECT(found, "/proc/maps has no region at the copy %p\n", p);
+	munmap(p, page);
+	return ok;
+}
+
+static long xfutex(void *uaddr, int op, unsigned int val, long timeout_ms)
+{
+	struct __kernel_timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000 };
+
+	return my_syscall6(__NR_futex, uaddr, op, val, timeout_ms >= 0 ? &ts : NULL, 0, 0);
+}
+
+static int futex_on_anonymous_memory(void)
+{
+	static const struct { int op; const char *what; } ops[] = {
+		{ FUTEX_WAIT, "shared" },
+		{ FUTEX_WAIT_PRIVATE, "private" },
+	};
+	unsigned int *w, i;
+	long r;
+	int ok = XT_PASS;
+
+	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (w == MAP_FAILED)
+		return XT_FAIL;
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		r = xfutex(w, ops[i].op, 1, 20);
+		XT_EXPECT(r == -EAGAIN, "%s wait, value differs: %ld, expected -EAGAIN\n",
+			  ops[i].what, r);
+		r = xfutex(w, ops[i].op, 0, 20);
+		XT_EXPECT(r == -ETIMEDOUT, "%s wait, 20 ms: %ld, expected -ETIMEDOUT\n",
+			  ops[i].what, r);
+	}
+	r = xfutex(w, FUTEX_WAKE, 1, -1);
+	XT_EXPECT(r == 0, "wake with no waiter: %ld, expected 0\n", r);
+	munmap(w, page);
+	/*
+	 * The document: "An error will be given if an address passed to the
+	 * futex system call lies outside the mappings made by a process".
+	 * 6.12 treats every futex as private on no-MMU (get_futex_key()) and
+	 * looks at no VMA: a wait outside the mappings just reads the memory.
+	 */
+	r = xfutex(w, FUTEX_WAIT, 0, 20);
+	XT_EXPECT(r == -EAGAIN || r == -ETIMEDOUT,
+		  "shared wait outside the mappings: %ld, expected -EAGAIN or -ETIMEDOUT\n", r);
+	return ok;
+}
+
+/* The peer: wait on the word at @off of the RAM device, shared. */
+static int futex_peer(char **argv)
+{
+	unsigned long off = strtoul(argv[2], NULL, 0);
+	int fd = open(XT_RAM, O_RDWR);
+	unsigned int *w;
+	long r;
+
+	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	if (w == MAP_FAILED)
+		return XT_PEER_ERRNO + (errno & 63);
+	r = xfutex(w, FUTEX_WAIT, 0, 10000);
+	return r ? XT_PEER_ERRNO + (-r & 63) : XT_PEER_AT;
+}
+
+/* Two processes, one word in a shared mapping of device memory. */
+static int futex_between_processes_in_device_memory(void)
+{
+	char a_off[24];
+	char *argv[] = { (char *)xt_self, "futex", a_off, NULL };
+	unsigned long off = 16 * page;
+	unsigned int *w;
+	int fd, tries, status, woken = 0;
+	pid_t pid;
+	long r;
+	int ok = XT_PASS;
+
+	fd = open(XT_RAM, O_RDWR);
+	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	if (w == MAP_FAILED) {
+		ksft_print_msg("shared mapping of %s: %s\n", XT_RAM, xt_errname(errno));
+		close(fd);
+		return XT_FAIL;
+	}
+	*w = 0;
+	xjoin(a_off, sizeof(a_off), utoa(off), NULL);
+	pid = xt_start(argv, 0);
+	if (pid < 0) {
+		munmap(w, page);
+		close(fd);
+		return XT_FAIL;
+	}
+	/* Wake it as soon as it waits; give it up to 5 s to get there. */
+	for (tries = 0; tries < 500 && !woken; tries++) {
+		r = xfutex(w, FUTEX_WAKE, 1, -1);
+		if (r == 1)
+			woken = 1;
+		else if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		else
+			usleep(10000);
+	}
+	XT_EXPECT(woken, "FUTEX_WAKE never found the second process waiting\n");
+	status = woken ? xt_wait(pid) : status;
+	XT_EXPECT(XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
+		  "the waiter: %s\n", xt_verdict(XWIFEXITED(status) ? XWEXITSTATUS(status) : -1));
+	munmap(w, page);
+	close(fd);
+	if (xt_restore(XT_RAM, XIPMAP_PERSONALITY_RAM))
+		ok = XT_FAIL;
+	return ok;
+}
+
+static long xshmat(int id, const void *addr, int flags)
+{
+	return my_syscall3(__NR_shmat, id, addr, flags);
+}
+
+/* The peer: attach segment @id, expect it at @addr holding 0x77; answer. */
+static int shm_peer(char **argv)
+{
+	int id = strtol(argv[2], NULL, 0);
+	unsigned char *expect = (unsigned char *)strtoul(argv[3], NULL, 0);
+	long r = xshmat(id, NULL, 0);
+	unsigned char *p = (unsigned char *)r;
+
+	if (r < 0 && r > -4096)
+		return XT_PEER_ERRNO + (-r & 63);
+	if (p[0] != 0x77)
+		return XT_PEER_DATA;
+	p[1] = 0x88;
+	return p == expect ? XT_PEER_AT : XT_PEER_ELSEWHERE;
+}
+
+/*
+ * "Both SYSV IPC SHM shared memory and POSIX shared memory is supported in
+ * NOMMU mode."  Not in 6.12: shmat() maps the segment MAP_SHARED through
+ * ipc/shm.c's shm_file_operations, which have no mmap_capabilities, so
+ * mm/nommu.c gives the (ramfs) regular file the default NOMMU_MAP_COPY
+ * and refuses the shared mapping with ENODEV.  Assert that; when a kernel
+ * attaches, check that two processes share the segment.
+ */
+static int sysv_shm_attach_is_enodev(void)
+{
+	char a_id[24], a_addr[24];
+	char *argv[] = { (char *)xt_self, "shm", a_id, a_addr, NULL };
+	unsigned char *p;
+	long id, r;
+	int status;
+	int ok = XT_PASS;
+
+	id = my_syscall3(__NR_shmget, IPC_PRIVATE, 2 * page, IPC_CREAT | 0600);
+	if (id < 0) {
+		ksft_print_msg("shmget: %s\n", xt_errname(-id));
+		return XT_FAIL;
+	}
+	r = xshmat(id, NULL, 0);
+	if (r < 0 && r > -4096) {
+		XT_EXPECT(r == -ENODEV, "shmat: %s, expected ENODEV\n", xt_errname(-r));
+		my_syscall3(__NR_shmctl, id, IPC_RMID, NULL);
+		return ok;
+	}
+	ksft_print_msg("shmat attached the segment: the kernel no longer refuses it\n");
+	ok = XT_FAIL;
+	p = (unsigned char *)r;
+	XT_EXPECT(xt_byte_diff(p, 0, 2 * page) < 0, "a new segment is not zero\n");
+	p[0] = 0x77;
+	xjoin(a_id, sizeof(a_id), utoa(id), NULL);
+	xjoin(a_addr, sizeof(a_addr), utoa((unsigned long)p), NULL);
+	status = xt_spawn(argv, 0);
+	XT_EXPECT(status >= 0 && XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
+		  "second process: %s, expected the same memory\n",
+		  xt_verdict(status >= 0 && XWIFEXITED(status) ? XWEXITSTATUS(status) : -1));
+	XT_EXPECT(p[1] == 0x88, "the second process's write did not arrive\n");
+	my_syscall1(__NR_shmdt, p);
+	my_syscall3(__NR_shmctl, id, IPC_RMID, NULL);
+	return ok;
+}
+
+/*
+ * "Under uClinux there is no fork(), and clone() must be supplied the
+ * CLONE_VM flag."  RISC-V has no fork syscall; clone() without CLONE_VM
+ * is what fork() would be.  The child exits at once, touching no memory,
+ * since it would run on this process's stack.
+ */
+static long clone_without_vm(void)
+{
+#ifdef __riscv
+	register long a0 __asm__("a0") = SIGCHLD;
+	register long a1 __asm__("a1") = 0;
+	register long a2 __asm__("a2") = 0;
+	register long a3 __asm__("a3") = 0;
+	register long a4 __asm__("a4") = 0;
+	register long a7 __asm__("a7") = __NR_clone;
+
+	__asm__ volatile("ecall\n\t"
+			 "bnez	a0, 1f\n\t"
+			 "li	a0, 42\n\t"
+			 "li	a7, %[exit]\n\t"
+			 "ecall\n"
+			 "1:"
+			 : "+r"(a0)
+			 : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a7), [exit] "i"(__NR_exit)
+			 : "memory");
+	return a0;
+#else
+	return -ENOSYS;
+#endif
+}
+
+static int clone_without_clone_vm_is_not_refused(void)
+{
+	int status;
+	long pid;
+	int ok = XT_PASS;
+
+#ifndef __riscv
+	ksft_print_msg("the raw clone() stub is written for RISC-V only\n");
+	return XT_SKIP;
+#endif
+	pid = clone_without_vm();
+	XT_EXPECT(pid > 0, "clone(SIGCHLD) without CLONE_VM: %ld\n", pid);
+	if (pid <= 0)
+		return ok;
+	XT_EXPECT(waitpid(pid, &status, 0) == pid && XWIFEXITED(status) &&
+		  XWEXITSTATUS(status) == 42, "the child did not exit with 42\n");
+	return ok;
+}
+
+static const struct xt_test tests[] = {
+	XT_TEST(anonymous_private_is_aligned_and_zeroed),
+	XT_TEST(anonymous_shared_behaves_as_private),
+	XT_TEST(map_uninitialized_follows_the_config),
+	XT_TEST(address_hints_are_ignored),
+	XT_TEST(map_fixed_anonymous_is_einval),
+	XT_TEST(mremap_resizes_private_mappings_in_place),
+	XT_TEST(mremap_refuses_shareable_mappings),
+	XT_TEST(munmap_trims_only_anonymous_mappings),
+	XT_TEST(nr_trim_pages_trims_the_power_of_two),
+	XT_TEST(proc_maps_lists_every_region),
+	XT_TEST(futex_on_anonymous_memory),
+	XT_TEST(futex_between_processes_in_device_memory),
+	XT_TEST(sysv_shm_attach_is_enodev),
+	XT_TEST(clone_without_clone_vm_is_not_refused),
+};
+
+int main(int argc, char **argv)
+{
+	page = xt_page_size();
+	if (xt_is_peer(argc, argv))
+		return xt_peer_main(argc, argv);
+	if (argc == 3 && !strcmp(argv[1], "futex"))
+		return futex_peer(argv);
+	if (argc == 4 && !strcmp(argv[1], "shm"))
+		return shm_peer(argv);
+	nor_fd = open(XT_NOR, O_RDONLY);
+	if (nor_fd < 0)
+		ksft_exit_fail_msg("open %s: %s (%d)\n", XT_NOR, xt_errname(errno), errno);
+	nor = xt_info(nor_fd);
+	if (!nor.base) {
+		ksft_print_header();
+		ksft_exit_skip("the device reports no direct address: not a no-MMU kernel\n");
+	}
+	xt_run(tests, ARRAY_SIZE(tests), NULL);
+}
