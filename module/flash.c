@@ -54,6 +54,7 @@ const struct xipflash_preset xipflash_presets[] = {
 		.caps = XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_WRITE,
 	},
 };
+
 const unsigned int xipflash_nr_presets = ARRAY_SIZE(xipflash_presets);
 
 /**

@@ -54,7 +54,7 @@ struct xipflash {
 	void *base;
 	size_t size;
 	size_t erasesize;
-	struct mutex lock;
+	struct mutex lock;	/* state, data, writes and erases */
 	void *data;
 	unsigned int state;
 	unsigned int personality;

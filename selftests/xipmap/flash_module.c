@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The module's lifetime: a live mapping keeps it loaded, it unloads once
- * the last mapping is gone, and bad parameters refuse to load with a
- * message in the kernel log.
+ * the last mapping is gone, parameters shape the devices, and bad
+ * parameters refuse to load with a message in the kernel log.
  *
  * Needs the module's file: XIPMAP_MODULE names it (the guest's init sets
  * it).  The module is loaded again, with its parameters as they were,
@@ -110,6 +110,69 @@ static int bad_flash_size_is_refused_with_message(void)
 	return ok;
 }
 
+static int bad_device_params_are_refused_with_message(void)
+{
+	static const struct { const char *params, *message; } bad[] = {
+		{ "nr_flash=0", "nr_flash=0: must be from 1 to 8" },
+		{ "nr_flash=9", "nr_flash=9: must be from 1 to 8" },
+		{ "nr_flash=abc", "invalid for parameter `nr_flash'" },
+		{ "personality=bogus", "personality=bogus (device 0): must be nor, ram, nand or fb" },
+		{ "personality=nor,,fb", "personality= (device 1): must be nor, ram, nand or fb" },
+		{ "nr_flash=1 personality=nor,ram", "personality: 2 given for 1 devices" },
+	};
+	unsigned int i;
+	int ok = XT_PASS;
+	int ret;
+
+	if (module_loaded()) {
+		ksft_print_msg("the module is loaded; this test needs it unloaded\n");
+		return XT_FAIL;
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		ret = xfinit_module(module_path, bad[i].params);
+		XT_EXPECT(ret == -1 && errno == EINVAL, "%s: %d (%s), expected EINVAL\n",
+			  bad[i].params, ret, xt_errname(errno));
+		if (ret == 0)
+			xdelete_module(MODNAME, O_NONBLOCK);
+		XT_EXPECT(klog_contains(bad[i].message), "%s: no '%s' in the kernel log\n",
+			  bad[i].params, bad[i].message);
+		XT_EXPECT(!module_loaded() && !xexists(XT_FLASH),
+			  "%s: the module or a device stayed\n", bad[i].params);
+	}
+	return ok;
+}
+
+static int device_params_set_the_devices(void)
+{
+	static const char params[] = "nr_flash=2 personality=fb,nand";
+	struct xipmap_info info[2];
+	int ok = XT_PASS;
+	int i, fd;
+
+	if (xfinit_module(module_path, params)) {
+		ksft_print_msg("loading with %s: %s\n", params, xt_errname(errno));
+		return XT_FAIL;
+	}
+	for (i = 0; i < 2; i++) {
+		fd = open(i ? XT_RAM : XT_NOR, O_RDONLY);	/* xipflash0 and 1 */
+		XT_EXPECT(fd >= 0, "open xipflash%d: %s\n", i, xt_errname(errno));
+		if (fd < 0)
+			continue;
+		info[i] = xt_info(fd);
+		close(fd);
+	}
+	XT_EXPECT(info[0].personality == XIPMAP_PERSONALITY_FB &&
+		  info[1].personality == XIPMAP_PERSONALITY_NAND,
+		  "personalities %u and %u, expected fb (%d) and nand (%d)\n",
+		  info[0].personality, info[1].personality, XIPMAP_PERSONALITY_FB,
+		  XIPMAP_PERSONALITY_NAND);
+	XT_EXPECT(!xexists(XT_NAND), "nr_flash=2 made a third device\n");
+	XT_EXPECT(xdelete_module(MODNAME, O_NONBLOCK) == 0, "unload: %s\n",
+		  xt_errname(errno));
+	return ok;
+}
+
 static int flash_size_sets_the_size(void)
 {
 	unsigned long size = 16 * page;
@@ -148,12 +211,14 @@ static const struct xt_test tests[] = {
 	XT_TEST(unload_refused_while_mapped),
 	XT_TEST(unload_after_munmap),
 	XT_TEST(bad_flash_size_is_refused_with_message),
+	XT_TEST(bad_device_params_are_refused_with_message),
+	XT_TEST(device_params_set_the_devices),
 	XT_TEST(flash_size_sets_the_size),
 };
 
 int main(void)
 {
-	long size;
+	long size, nr;
 
 	page = xt_page_size();
 	module_path = getenv("XIPMAP_MODULE");
@@ -166,6 +231,9 @@ int main(void)
 		ksft_print_header();
 		ksft_exit_skip("the module is not loaded\n");
 	}
+	nr = xt_read_long("/sys/module/" MODNAME "/parameters/nr_flash");
 	xjoin(saved_params, sizeof(saved_params), "flash_size=", ltoa(size), NULL);
+	xjoin(saved_params + strlen(saved_params), sizeof(saved_params) - strlen(saved_params),
+	      " nr_flash=", ltoa(nr), NULL);
 	xt_run(tests, ARRAY_SIZE(tests), reload);
 }
