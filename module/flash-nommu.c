@@ -65,9 +65,12 @@ unsigned int xipflash_mmap_capabilities(struct file *file)
  * means "I won't say where": the kernel copies a private mapping if the
  * device has NOMMU_MAP_COPY and fails anything else with ENODEV.
  *
+ * Whether the chip is busy is mmap()'s question, not this one's: a new
+ * mapping that shares an existing region never comes here.
+ *
  * Return: the address of byte @pgoff * PAGE_SIZE of the array; -ENOSYS
- * when the knob says so; -EBUSY while the chip is programming or erasing;
- * -EINVAL for a range that does not lie wholly inside the array.
+ * when the knob says so; -EINVAL for a range that does not lie wholly
+ * inside the array.
  */
 unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
 					 unsigned long len, unsigned long pgoff,
@@ -78,9 +81,6 @@ unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
 
 	if (READ_ONCE(flash->enosys) & XIPMAP_ENOSYS_GUA)
 		return (unsigned long)xipflash_enosys(flash);
-	/* Nothing stable to map while the array shows status bytes. */
-	if (READ_ONCE(flash->state) != XIPMAP_STATE_READ_ARRAY)
-		return (unsigned long)-EBUSY;
 	/* pgoff first: shifting a huge pgoff would overflow. */
 	if (pgoff >= pages || len > flash->size - (pgoff << PAGE_SHIFT))
 		return (unsigned long)-EINVAL;
@@ -146,6 +146,10 @@ int xipflash_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_SHARED ? enosys & XIPMAP_ENOSYS_SHARED :
 					enosys & XIPMAP_ENOSYS_PRIVATE)
 		return xipflash_enosys(flash);
+	/*
+	 * Nothing stable to map while the array shows status bytes.  Checked
+	 * here, where every direct VMA passes, even one sharing a region.
+	 */
 	if (READ_ONCE(flash->state) != XIPMAP_STATE_READ_ARRAY)
 		return -EBUSY;
 	/* The kernel placed it where get_unmapped_area() said: check, don't trust. */

@@ -199,6 +199,38 @@ static int new_direct_mappings_refused_while_busy(void)
 	return restore(ok);
 }
 
+/*
+ * A new mapping of a range some process already maps directly shares that
+ * region without asking get_unmapped_area(); mmap() must refuse it too.
+ */
+static int sharing_a_direct_region_refused_while_busy(void)
+{
+	unsigned char *d;
+	int ok = XT_PASS;
+	int v;
+
+	d = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (d == MAP_FAILED) {
+		ksft_print_msg("mmap: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(!set_state(XIPMAP_STATE_PROGRAM), "SET_STATE: %s\n", xt_errname(errno));
+	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_SHARED, d,
+				      XT_CHECK_NONE }, 0);
+	XT_EXPECT(v == XT_PEER_ERRNO + EBUSY, "second process, shared: %s, expected EBUSY\n",
+		  xt_verdict(v));
+	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_PRIVATE, d,
+				      XT_CHECK_NONE }, 0);
+	XT_EXPECT(v == XT_PEER_ERRNO + EBUSY,
+		  "second process, private read-only: %s, expected EBUSY\n", xt_verdict(v));
+	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE: %s\n", xt_errname(errno));
+	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_SHARED, d,
+				      XT_CHECK_PATTERN }, 0);
+	XT_EXPECT(v == XT_PEER_AT, "second process after read-array: %s\n", xt_verdict(v));
+	munmap(d, page);
+	return restore(ok);
+}
+
 /* Data programmed while the chip shows status appears when it is done. */
 static int data_programmed_while_busy_appears_after(void)
 {
@@ -307,6 +339,7 @@ static const struct xt_test tests[] = {
 	XT_TEST(read_shows_status_while_busy),
 	XT_TEST(direct_mappings_show_status_copies_do_not),
 	XT_TEST(new_direct_mappings_refused_while_busy),
+	XT_TEST(sharing_a_direct_region_refused_while_busy),
 	XT_TEST(data_programmed_while_busy_appears_after),
 	XT_TEST(writes_reach_direct_mappings_not_copies),
 	XT_TEST(code_programmed_into_flash_runs_in_place),
