@@ -151,6 +151,20 @@ static int map_fixed_anonymous_is_einval(void)
 	return ok;
 }
 
+static int write_sysctl(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+	long n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n == (long)strlen(value) ? 0 : -1;
+}
+
+#define NR_TRIM_PAGES	"/proc/sys/vm/nr_trim_pages"
+
 static long xmremap(void *old, unsigned long old_len, unsigned long new_len, int flags,
 		    void *new_addr)
 {
@@ -159,7 +173,8 @@ static long xmremap(void *old, unsigned long old_len, unsigned long new_len, int
 
 /*
  * A private mapping shrinks in place and grows back to its first size;
- * beyond that mremap() says ENOMEM, even with MREMAP_MAYMOVE.  The mapping
+ * beyond that mremap() says ENOMEM, even with MREMAP_MAYMOVE, and even
+ * when vm.nr_trim_pages=0 left spare pages in its allocation.  The mapping
  * is at its first size again before munmap(): 6.12 resizes the VMA
  * without updating the process's maple tree, and unmapping a resized
  * mapping leaves a stale tree entry that exit frees a second time (see
@@ -168,7 +183,7 @@ static long xmremap(void *old, unsigned long old_len, unsigned long new_len, int
 static int mremap_resizes_private_mappings_in_place(void)
 {
 	unsigned char *p;
-	long r;
+	long r, trim;
 	int ok = XT_PASS;
 
 	p = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -191,6 +206,20 @@ static int mremap_resizes_private_mappings_in_place(void)
 	r = xmremap(p + page, 2 * page, page, 0, NULL);
 	XT_EXPECT(r == -EINVAL, "from inside a mapping: %ld, expected -EINVAL\n", r);
 	munmap(p, 4 * page);
+
+	/* Untrimmed, 5 pages hold an 8-page block: still no growing into it. */
+	trim = xt_read_long(NR_TRIM_PAGES);
+	if (trim < 0 || write_sysctl(NR_TRIM_PAGES, "0\n")) {
+		ksft_print_msg("cannot set " NR_TRIM_PAGES " to 0\n");
+		return XT_FAIL;
+	}
+	p = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	write_sysctl(NR_TRIM_PAGES, trim ? "1\n" : "0\n");
+	if (p == MAP_FAILED)
+		return XT_FAIL;
+	r = xmremap(p, 5 * page, 6 * page, 0, NULL);
+	XT_EXPECT(r == -ENOMEM, "grow 5 untrimmed pages to 6: %ld, expected -ENOMEM\n", r);
+	munmap(p, 5 * page);
 	return ok;
 }
 
@@ -271,20 +300,6 @@ static long mmap_copy_kb(void)
 			return strtol(s + 9, NULL, 10);
 	return -1;
 }
-
-static int write_sysctl(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY);
-	long n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n == (long)strlen(value) ? 0 : -1;
-}
-
-#define NR_TRIM_PAGES	"/proc/sys/vm/nr_trim_pages"
 
 /*
  * A 5-page mapping takes an order-3 (8-page) block.  With trimming (the
