@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What each kind of mapping of the fake XIP flash turns into: the flash
- * itself (direct), a private copy, or a refusal.  Not a test: `make demo`
+ * What each kind of mapping of the fake XIP flash devices turns into: the
+ * device itself (direct), a private copy, or a refusal.  Not a test: `make demo`
  * runs it in the no-MMU guest for people to read.
  */
 #include "xipmap_test.h"
@@ -32,7 +32,7 @@ static void show(const char *what, int prot, int flags, const char *why)
 		return;
 	}
 	if ((unsigned long)p == info.base + page)
-		printf("%p  direct: the flash itself", p);
+		printf("%p  direct: the device itself", p);
 	else
 		printf("%p  copy: private memory", p);
 	printf(" (driver mmap() %s)\n",
@@ -46,6 +46,33 @@ static void show(const char *what, int prot, int flags, const char *why)
 	munmap(p, page);
 }
 
+static void show_caps(unsigned int caps)
+{
+	printf("  capabilities:%s%s%s%s%s\n",
+	       caps & XIPMAP_CAP_DIRECT ? " direct" : "",
+	       caps & XIPMAP_CAP_COPY ? " copy" : "",
+	       caps & XIPMAP_CAP_READ ? " read" : "",
+	       caps & XIPMAP_CAP_WRITE ? " write" : "",
+	       caps & XIPMAP_CAP_EXEC ? " exec" : "");
+}
+
+/* The other personalities, with the three mappings that tell them apart. */
+static void other_device(const char *path, const char *name, const char *why_shared,
+			 const char *why_private)
+{
+	fd = open(path, O_RDWR);
+	if (fd < 0) {
+		printf("xipmap demo: cannot open %s: %s\n", path, xt_errname(errno));
+		return;
+	}
+	info = xt_info(fd);
+	printf("\nxipmap demo: %s is %s\n", path, name);
+	show_caps(info.caps);
+	show("MAP_SHARED  PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_SHARED, why_shared);
+	show("MAP_PRIVATE PROT_READ", PROT_READ, MAP_PRIVATE, why_private);
+	close(fd);
+}
+
 int main(void)
 {
 	fd = open(XT_FLASH, O_RDWR);
@@ -56,12 +83,7 @@ int main(void)
 	info = xt_info(fd);
 	printf("xipmap demo: %s is %llu bytes of NOR flash at 0x%llx\n",
 	       XT_FLASH, info.size, info.base);
-	printf("  capabilities:%s%s%s%s%s\n",
-	       info.caps & XIPMAP_CAP_DIRECT ? " direct" : "",
-	       info.caps & XIPMAP_CAP_COPY ? " copy" : "",
-	       info.caps & XIPMAP_CAP_READ ? " read" : "",
-	       info.caps & XIPMAP_CAP_WRITE ? " write" : "",
-	       info.caps & XIPMAP_CAP_EXEC ? " exec" : "");
+	show_caps(info.caps);
 	printf("  mapping one page at offset 0x1000:\n");
 	show("MAP_SHARED  PROT_READ", PROT_READ, MAP_SHARED,
 	     "DIRECT|READ: the kernel asks get_unmapped_area() where the flash is");
@@ -74,5 +96,14 @@ int main(void)
 	show("MAP_SHARED  PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_SHARED,
 	     "no WRITE capability: NOR flash is not written in place");
 	close(fd);
+	other_device(XT_RAM, "RAM (like MTD_RAM)",
+		     "DIRECT|WRITE: shared writable memory, the device itself",
+		     "overlays the device, as on NOR");
+	other_device(XT_NAND, "NAND (COPY only)",
+		     "no DIRECT: nothing to map in place",
+		     "a copy, shared with any process that maps the same range");
+	other_device(XT_FB, "a frame buffer (DIRECT, no read method)",
+		     "DIRECT|READ|WRITE: the window itself",
+		     "no COPY and no read method: it cannot be copied");
 	return 0;
 }
