@@ -81,8 +81,10 @@ static inline __u8 xipmap_pattern(__u64 off)
  * Flash states, as on a NOR chip.  In READ_ARRAY the array holds the data.
  * While the chip is held in PROGRAM or ERASE, every byte of the array,
  * through read() and through every direct mapping, reads as the state's
- * status byte; writes and erases still go to the data, which is there
- * again when the chip returns to READ_ARRAY.  New direct mappings are
+ * status byte; write() and erases still go to the data, which is there
+ * again when the chip returns to READ_ARRAY.  Stores through a writable
+ * direct mapping while the chip is busy land on the status bytes and are
+ * lost, as commands to a real chip would be.  New direct mappings are
  * refused with EBUSY while the chip is busy.
  */
 #define XIPMAP_STATE_READ_ARRAY		0
