@@ -41,12 +41,18 @@ xm_load_target() {
 	t_cross=$cross_compile
 	t_packages=$packages
 	t_defconfig=$defconfig
-	t_fragment=$XIPMAP_TOP/qemu/configs/$fragment
+	t_fragments=()
+	for f in $fragment; do
+		t_fragments+=("$XIPMAP_TOP/qemu/configs/$f")
+	done
 	t_image=$image
 	t_qemu=$qemu
 	t_qemu_args=$qemu_args
 	t_console=$console
-	[ -f "$t_fragment" ] || xm_die "target $1: no fragment $t_fragment"
+	[ ${#t_fragments[@]} -gt 0 ] || xm_die "target $1: no fragment"
+	for f in "${t_fragments[@]}"; do
+		[ -f "$f" ] || xm_die "target $1: no fragment $f"
+	done
 }
 
 # xm_targets: every target, the default first.
@@ -103,20 +109,28 @@ xm_kmake() {
 	make -C "$k_src" O="$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" "$@"
 }
 
-# xm_check_fragment: every option the fragment sets must be in the .config
-# (an option it turns off may also be absent: Kconfig hides it).
+# xm_check_fragment: every option the fragments set must be in the .config
+# (an option they turn off may also be absent: Kconfig hides it).  Later
+# fragments override earlier ones, as merge_config.sh applies them.
 xm_check_fragment() {
 	local line opt bad=""
+	local -A want=()
 
 	while IFS= read -r line; do
 		case $line in
-		CONFIG_*=*)
-			grep -qxF "$line" "$k_build/.config" || bad="$bad ${line%%=*}" ;;
+		CONFIG_*=*) want[${line%%=*}]=$line ;;
 		"# CONFIG_"*" is not set")
-			opt=${line#\# }; opt=${opt%% *}
-			! grep -q "^$opt=" "$k_build/.config" || bad="$bad $opt" ;;
+			opt=${line#\# }
+			want[${opt%% *}]=$line ;;
 		esac
-	done <"$t_fragment"
+	done < <(cat "${t_fragments[@]}")
+	for opt in "${!want[@]}"; do
+		line=${want[$opt]}
+		case $line in
+		CONFIG_*) grep -qxF "$line" "$k_build/.config" || bad="$bad $opt" ;;
+		*) ! grep -q "^$opt=" "$k_build/.config" || bad="$bad $opt" ;;
+		esac
+	done
 	[ -z "$bad" ] || xm_die "$t_name: kernel config dropped:$bad (see $k_build/.config)"
 }
 
@@ -127,7 +141,7 @@ xm_kernel_build() {
 
 	key=$({
 		echo "$XIPMAP_SOURCE_PKG $(dpkg-query -W -f='${Version}' "$XIPMAP_SOURCE_PKG")"
-		cat "$t_file" "$t_fragment"
+		cat "$t_file" "${t_fragments[@]}"
 		"${t_cross}gcc" --version | head -1
 	} | sha256sum | cut -c1-16)
 	k_build=$XIPMAP_CACHE/kernel/$t_name-$key
@@ -142,7 +156,7 @@ xm_kernel_build() {
 	{
 		xm_kmake "$t_defconfig" &&
 		"$k_src/scripts/kconfig/merge_config.sh" -m -O "$k_build" \
-			"$k_build/.config" "$t_fragment" &&
+			"$k_build/.config" "${t_fragments[@]}" &&
 		xm_kmake olddefconfig
 	} >"$log" 2>&1 || { tail -20 "$log" >&2; xm_die "$t_name: kernel configuration failed"; }
 	xm_check_fragment
