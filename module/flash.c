@@ -497,6 +497,7 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 	flash->base = alloc_pages_exact(size, GFP_KERNEL | __GFP_NOWARN);
 	if (!flash->base) {
 		pr_err("%s: cannot allocate %zu contiguous bytes\n", flash->name, size);
+		mutex_destroy(&flash->lock);
 		return -ENOMEM;
 	}
 	xipflash_fill_pattern(flash);
@@ -511,6 +512,7 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 		pr_err("%s: cannot register the device: %d\n", flash->name, ret);
 		free_pages_exact(flash->base, size);
 		flash->base = NULL;
+		mutex_destroy(&flash->lock);
 		return ret;
 	}
 	return 0;

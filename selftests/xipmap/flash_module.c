@@ -79,6 +79,27 @@ static int unload_after_munmap(void)
 	return ok;
 }
 
+/*
+ * Loading with @params must fail with EINVAL, leave nothing loaded and say
+ * @message in the kernel log.
+ */
+static int refused_with_message(const char *params, const char *message)
+{
+	int ok = XT_PASS;
+	int ret;
+
+	errno = 0;
+	ret = xfinit_module(module_path, params);
+	XT_EXPECT(ret == -1 && errno == EINVAL, "%s: %d (%s), expected EINVAL\n",
+		  params, ret, xt_errname(errno));
+	if (ret == 0)
+		xdelete_module(MODNAME, O_NONBLOCK);
+	XT_EXPECT(klog_contains(message), "%s: no '%s' in the kernel log\n", params, message);
+	XT_EXPECT(!module_loaded() && !xexists(XT_FLASH),
+		  "%s: the module or a device stayed\n", params);
+	return ok;
+}
+
 static int bad_flash_size_is_refused_with_message(void)
 {
 	static const char *const sizes[] = {
@@ -87,7 +108,6 @@ static int bad_flash_size_is_refused_with_message(void)
 	char params[64], message[96];
 	unsigned int i;
 	int ok = XT_PASS;
-	int ret;
 
 	if (module_loaded()) {
 		ksft_print_msg("the module is loaded; this test needs it unloaded\n");
@@ -97,15 +117,8 @@ static int bad_flash_size_is_refused_with_message(void)
 		xjoin(params, sizeof(params), "flash_size=", sizes[i], NULL);
 		xjoin(message, sizeof(message), MODNAME ": ", params,
 		      ": must be a power of two", NULL);
-		errno = 0;
-		ret = xfinit_module(module_path, params);
-		XT_EXPECT(ret == -1 && errno == EINVAL, "%s: %d (%s), expected EINVAL\n",
-			  params, ret, xt_errname(errno));
-		if (ret == 0)
-			xdelete_module(MODNAME, O_NONBLOCK);
-		XT_EXPECT(klog_contains(message), "%s: no '%s' in the kernel log\n",
-			  params, message);
-		XT_EXPECT(!module_loaded(), "%s: the module stayed loaded\n", params);
+		if (!refused_with_message(params, message))
+			ok = XT_FAIL;
 	}
 	return ok;
 }
@@ -122,24 +135,14 @@ static int bad_device_params_are_refused_with_message(void)
 	};
 	unsigned int i;
 	int ok = XT_PASS;
-	int ret;
 
 	if (module_loaded()) {
 		ksft_print_msg("the module is loaded; this test needs it unloaded\n");
 		return XT_FAIL;
 	}
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		errno = 0;
-		ret = xfinit_module(module_path, bad[i].params);
-		XT_EXPECT(ret == -1 && errno == EINVAL, "%s: %d (%s), expected EINVAL\n",
-			  bad[i].params, ret, xt_errname(errno));
-		if (ret == 0)
-			xdelete_module(MODNAME, O_NONBLOCK);
-		XT_EXPECT(klog_contains(bad[i].message), "%s: no '%s' in the kernel log\n",
-			  bad[i].params, bad[i].message);
-		XT_EXPECT(!module_loaded() && !xexists(XT_FLASH),
-			  "%s: the module or a device stayed\n", bad[i].params);
-	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (!refused_with_message(bad[i].params, bad[i].message))
+			ok = XT_FAIL;
 	return ok;
 }
 
