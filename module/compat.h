@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xipmap: the differences between the kernels the module builds against
- * (Debian's 6.1 and 6.12), in one place.  Feature tests, not version
- * numbers: each macro is there exactly when the API is.
+ * (Debian's 6.1 and 6.12), in one place.  Feature tests where the kernel
+ * gives one; version numbers only where an API changed without a macro to
+ * test, and then the version that changed it.
  */
 #ifndef _XIPMAP_COMPAT_H
 #define _XIPMAP_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/version.h>
 
 /*
  * The largest order the page allocator hands out.  6.8 named it
@@ -32,5 +35,46 @@ static inline bool is_nommu_shared_mapping(vm_flags_t flags)
 	return flags & VM_MAYSHARE;
 }
 #endif
+
+/*
+ * 6.3 passed inode operations the mount's idmapping, struct mnt_idmap,
+ * where they had taken its user namespace.  Filesystems that do not
+ * support idmapped mounts pass the identity: nop_mnt_idmap, or before,
+ * init_user_ns.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define xipmap_idmap		mnt_idmap
+#define XIPMAP_NOP_IDMAP	(&nop_mnt_idmap)
+#else
+#define xipmap_idmap		user_namespace
+#define XIPMAP_NOP_IDMAP	(&init_user_ns)
+#endif
+
+/* 6.5 replaced generic_file_splice_read() with filemap_splice_read(). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define xipmap_splice_read	filemap_splice_read
+#else
+#define xipmap_splice_read	generic_file_splice_read
+#endif
+
+/* 6.7 hid an inode's timestamps behind accessors. */
+static inline void xipmap_inode_init_ts(struct inode *inode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	simple_inode_init_ts(inode);
+#else
+	inode->i_atime = inode->i_mtime = inode->i_ctime = current_time(inode);
+#endif
+}
+
+/* A directory's entries changed: its mtime and ctime are now. */
+static inline void xipmap_dir_changed(struct inode *dir)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+#else
+	dir->i_mtime = dir->i_ctime = current_time(dir);
+#endif
+}
 
 #endif /* _XIPMAP_COMPAT_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xipmap: reference implementation of memory mapping on kernels without an
- * MMU, with fake XIP flash devices.  Module parameters and lifetime.
+ * MMU, with fake XIP flash devices and a memory-backed filesystem,
+ * xipramfs.  Module parameters and lifetime.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -87,6 +88,9 @@ static int __init xipmap_init(void)
 		pr_info("%s: %lu bytes of %s flash\n", xipmap_flash[i].name,
 			flash_size, xipflash_presets[xipmap_personality[i]].name);
 	}
+	ret = xipramfs_register();
+	if (ret)
+		goto undo;
 	return 0;
 
 undo:
@@ -100,11 +104,13 @@ static void __exit xipmap_exit(void)
 {
 	unsigned int i = nr_flash;
 
+	xipramfs_unregister();
 	while (i--)
 		xipflash_destroy(&xipmap_flash[i]);
 }
 module_exit(xipmap_exit);
 
-MODULE_DESCRIPTION("Reference implementation of no-MMU memory mapping: fake XIP flash devices");
+MODULE_DESCRIPTION("Reference implementation of no-MMU memory mapping: fake XIP flash devices and xipramfs");
+MODULE_ALIAS_FS("xipramfs");
 MODULE_AUTHOR("The xipmap developers");
 MODULE_LICENSE("GPL");

@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
@@ -93,5 +94,35 @@ unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
 					 unsigned long len, unsigned long pgoff,
 					 unsigned long flags);
 #endif
+
+/**
+ * struct xipramfs_inode - an inode of xipramfs
+ * @lock:	serialises the run and @maps: mmap() against truncate
+ * @run:	the kernel address of the file's run, or NULL
+ * @run_pages:	the file's first @run_pages pages are its run: one physically
+ *		contiguous block, made when the file was truncated up from
+ *		empty.  Only the run can be mapped in place on no-MMU.
+ * @maps:	struct xipramfs_map of each VMA mapping the run in place
+ * @vfs_inode:	the VFS inode
+ */
+struct xipramfs_inode {
+	struct mutex lock;	/* run, run_pages, maps */
+	void *run;
+	pgoff_t run_pages;
+	struct list_head maps;
+	struct inode vfs_inode;
+};
+
+static inline struct xipramfs_inode *XIPRAMFS_I(struct inode *inode)
+{
+	return container_of(inode, struct xipramfs_inode, vfs_inode);
+}
+
+int xipramfs_register(void);
+void xipramfs_unregister(void);
+
+/* Regular files: ramfs-nommu.c or ramfs-mmu.c, as Kbuild picks. */
+extern const struct file_operations xipramfs_file_operations;
+extern const struct inode_operations xipramfs_file_inode_operations;
 
 #endif /* _XIPMAP_H */

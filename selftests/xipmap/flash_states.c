@@ -285,31 +285,19 @@ static int writes_reach_direct_mappings_not_copies(void)
  * Execute in place: machine code programmed into the flash and mapped
  * PROT_EXEC runs from the flash itself, with no copy.  The code returns 42.
  */
-#if defined(__riscv)
-static const unsigned char ret42[] = {
-	0x13, 0x05, 0xa0, 0x02,		/* li a0, 42 */
-	0x67, 0x80, 0x00, 0x00,		/* ret */
-};
-#elif defined(__x86_64__)
-static const unsigned char ret42[] = {
-	0xb8, 0x2a, 0x00, 0x00, 0x00,	/* mov $42, %eax */
-	0xc3,				/* ret */
-};
-#endif
-
 static int code_programmed_into_flash_runs_in_place(void)
 {
-#if defined(__riscv) || defined(__x86_64__)
+#ifdef XT_HAVE_RET42
 	static const struct { int flags; const char *what; } kinds[] = {
 		{ MAP_SHARED, "shared" },
 		{ MAP_PRIVATE, "private" },
 	};
-	unsigned long off = 8 * page + 64;	/* not at the start of a page */
+	unsigned long off = 8 * page + XT_RET42_OFFSET;
 	unsigned int i;
 	int ok = XT_PASS;
 
 	XT_EXPECT(!xt_fill(fd, &info, 8 * page, page, XIPMAP_ERASED) &&
-		  write_at(off, ret42, sizeof(ret42)), "program: %s\n", xt_errname(errno));
+		  write_at(off, xt_ret42, sizeof(xt_ret42)), "program: %s\n", xt_errname(errno));
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		unsigned char *p = mmap(NULL, page, PROT_READ | PROT_EXEC, kinds[i].flags,
 					fd, 8 * page);
@@ -320,7 +308,7 @@ static int code_programmed_into_flash_runs_in_place(void)
 			  direct(8 * page));
 		if (p == MAP_FAILED)
 			continue;
-		fn = (int (*)(void))(p + 64);
+		fn = (int (*)(void))(p + XT_RET42_OFFSET);
 		XT_EXPECT(fn() == 42, "%s: the code in the flash did not return 42\n",
 			  kinds[i].what);
 		munmap(p, page);

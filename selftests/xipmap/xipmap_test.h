@@ -51,6 +51,8 @@ static inline const char *xt_errname(int e)
 	case ENOEXEC:	return "ENOEXEC";
 	case EOVERFLOW:	return "EOVERFLOW";
 	case ETXTBSY:	return "ETXTBSY";
+	case EFBIG:	return "EFBIG";
+	case ENOTEMPTY:	return "ENOTEMPTY";
 	default:	return "another errno";
 	}
 }
@@ -466,6 +468,20 @@ struct xt_test {
 	}								\
 } while (0)
 
+/* Run @n tests, reporting each as "@prefix<name>". */
+static inline void xt_run_tests(const struct xt_test *tests, int n, const char *prefix)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = tests[i].fn();
+		if (ret == XT_SKIP)
+			ksft_test_result_skip("%s%s\n", prefix, tests[i].name);
+		else
+			ksft_test_result(ret == XT_PASS, "%s%s\n", prefix, tests[i].name);
+	}
+}
+
 /*
  * Run @n tests as one TAP 13 program, then @after (if any: it puts back
  * what the tests changed and may fail the program), and exit with
@@ -474,20 +490,31 @@ struct xt_test {
 static inline void __attribute__((noreturn))
 xt_run(const struct xt_test *tests, int n, void (*after)(void))
 {
-	int i, ret;
-
 	ksft_print_header();
 	ksft_set_plan(n);
-	for (i = 0; i < n; i++) {
-		ret = tests[i].fn();
-		if (ret == XT_SKIP)
-			ksft_test_result_skip("%s\n", tests[i].name);
-		else
-			ksft_test_result(ret == XT_PASS, "%s\n", tests[i].name);
-	}
+	xt_run_tests(tests, n, "");
 	if (after)
 		after();
 	ksft_finished();
 }
+
+/*
+ * Machine code that returns 42, for the tests that run code in place from
+ * a mapping (execute-in-place).  XT_RET42_OFFSET: where the tests put it.
+ */
+#if defined(__riscv)
+#define XT_HAVE_RET42
+static const unsigned char xt_ret42[] = {
+	0x13, 0x05, 0xa0, 0x02,		/* li a0, 42 */
+	0x67, 0x80, 0x00, 0x00,		/* ret */
+};
+#elif defined(__x86_64__)
+#define XT_HAVE_RET42
+static const unsigned char xt_ret42[] = {
+	0xb8, 0x2a, 0x00, 0x00, 0x00,	/* mov $42, %eax */
+	0xc3,				/* ret */
+};
+#endif
+#define XT_RET42_OFFSET	64	/* not at the start of a page */
 
 #endif /* XIPMAP_TEST_H */

@@ -26,6 +26,7 @@ long xipmap_vfork(void) __attribute__((returns_twice));
 #include <linux/module.h>
 #include <linux/ptrace.h>
 #include <linux/shm.h>
+#include <asm/statfs.h>
 
 /*
  * vfork(): no-MMU kernels have no fork(), so a second process shares the
@@ -86,6 +87,30 @@ static inline int xspawn_wait(char *const argv[], char *const envp[])
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return status;
+}
+
+/* ftruncate(2); 0 or -1 with errno set. */
+static inline int xftruncate(int fd, off_t length)
+{
+	return __sysret(my_syscall2(__NR_ftruncate, fd, length));
+}
+
+/* statfs(2); 0 or -1 with errno set. */
+static inline int xstatfs(const char *path, struct statfs *buf)
+{
+	return __sysret(my_syscall2(__NR_statfs, path, buf));
+}
+
+/* rename(2), which RISC-V has only as renameat2(2); 0 or -1. */
+static inline int xrename(const char *from, const char *to)
+{
+	return __sysret(my_syscall5(__NR_renameat2, AT_FDCWD, from, AT_FDCWD, to, 0));
+}
+
+/* umount2(2); 0 or -1 with errno set. */
+static inline int xumount(const char *path, int flags)
+{
+	return __sysret(my_syscall2(__NR_umount2, path, flags));
 }
 
 /* Whether @path exists. */
