@@ -189,11 +189,11 @@ static const struct super_operations xipramfs_ops = {
 };
 
 enum xipramfs_param {
-	Opt_mode,
+	XIPRAMFS_OPT_MODE,
 };
 
 static const struct fs_parameter_spec xipramfs_fs_parameters[] = {
-	fsparam_u32oct("mode", Opt_mode),
+	fsparam_u32oct("mode", XIPRAMFS_OPT_MODE),
 	{}
 };
 
@@ -208,7 +208,7 @@ static int xipramfs_parse_param(struct fs_context *fc, struct fs_parameter *para
 	if (opt < 0)
 		return opt;
 	switch (opt) {
-	case Opt_mode:
+	case XIPRAMFS_OPT_MODE:
 		fsi->mode = result.uint_32 & S_IALLUGO;
 		break;
 	}
