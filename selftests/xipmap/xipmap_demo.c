@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What each kind of mapping of the fake XIP flash devices turns into: the
- * device itself (direct), a private copy, or a refusal.  Not a test: `make demo`
- * runs it in the no-MMU guest for people to read.
+ * device itself (direct), a private copy, or a refusal; then the same for
+ * files on xipramfs.  Not a test: `make demo` runs it in the no-MMU guest
+ * for people to read.
  */
 #include "xipmap_test.h"
 
@@ -73,6 +74,66 @@ static void other_device(const char *path, const char *name, const char *why_sha
 	close(fd);
 }
 
+static void show_file(int file, const char *what, unsigned long len, int prot, int flags,
+		      const void *run, const char *why)
+{
+	void *p = mmap(NULL, len, prot, flags, file, 0);
+
+	printf("  %s", what);
+	pad(what, 36);
+	printf(" -> ");
+	if (p == MAP_FAILED) {
+		printf("refused: %s (%s)\n", xt_errname(errno), why);
+		return;
+	}
+	printf("%p  %s (%s)\n", p, p == run ? "in place: the file's memory" : "copy", why);
+	munmap(p, len);
+}
+
+/* POSIX shared memory the no-MMU way: open, ftruncate from 0, mmap. */
+static void xipramfs(void)
+{
+	unsigned long page = xt_page_size();
+	void *run;
+	int file;
+
+	printf("\nxipmap demo: mount -t xipramfs none /demo\n");
+	if ((mkdir("/demo", 0755) && errno != EEXIST) ||
+	    mount("none", "/demo", "xipramfs", 0, NULL)) {
+		printf("  cannot mount: %s\n", xt_errname(errno));
+		return;
+	}
+	file = open("/demo/shm", O_RDWR | O_CREAT, 0600);
+	if (file < 0 || xftruncate(file, 3 * page)) {
+		printf("  cannot make /demo/shm: %s\n", xt_errname(errno));
+		goto out;
+	}
+	run = mmap(NULL, 3 * page, PROT_READ, MAP_SHARED, file, 0);
+	if (run == MAP_FAILED) {
+		printf("  cannot map /demo/shm: %s\n", xt_errname(errno));
+		goto out;
+	}
+	munmap(run, 3 * page);
+	printf("  /demo/shm: ftruncate from 0 to 3 pages: one contiguous run at %p\n", run);
+	show_file(file, "MAP_SHARED  PROT_READ|PROT_WRITE", 3 * page, PROT_READ | PROT_WRITE,
+		  MAP_SHARED, run, "the run: every process gets this address");
+	show_file(file, "MAP_PRIVATE PROT_READ", 3 * page, PROT_READ, MAP_PRIVATE, run,
+		  "read-only private overlays the run");
+	show_file(file, "MAP_PRIVATE PROT_READ|PROT_WRITE", 3 * page, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE, run, "writable private is always a copy");
+	show_file(file, "MAP_SHARED  4 pages of 3", 4 * page, PROT_READ, MAP_SHARED, run,
+		  "a mapping may not reach past EOF");
+	xftruncate(file, 5 * page);
+	show_file(file, "MAP_SHARED  5 pages, grown to 5", 5 * page, PROT_READ, MAP_SHARED,
+		  run, "pages 4 and 5 are not in the run");
+	show_file(file, "MAP_PRIVATE PROT_READ, grown to 5", 5 * page, PROT_READ,
+		  MAP_PRIVATE, run, "so a private mapping is copied");
+out:
+	close(file);
+	unlink("/demo/shm");
+	xumount("/demo", 0);
+}
+
 int main(void)
 {
 	fd = open(XT_FLASH, O_RDWR);
@@ -105,5 +166,6 @@ int main(void)
 	other_device(XT_FB, "a frame buffer (DIRECT, no read method)",
 		     "DIRECT|READ|WRITE: the window itself",
 		     "no COPY and no read method: it cannot be copied");
+	xipramfs();
 	return 0;
 }
