@@ -410,7 +410,8 @@ static int mapping_past_eof_is_einval(void)
 	XT_EXPECT(err(p) == (fs->xip ? EINVAL : 0), "MAP_PRIVATE PROT_READ of 3 pages: %s, "
 		  "expected %s\n", xt_errname(err(p)), fs->xip ? "EINVAL" : "a copy");
 	if (p != MAP_FAILED) {
-		XT_EXPECT(xt_byte_diff(p + 2 * page, 0, page) < 0, "the copy past EOF is not zeros\n");
+		XT_EXPECT(xt_byte_diff(p + 2 * page, 0, page) < 0,
+			  "the copy past EOF is not zeros\n");
 		munmap(p, 3 * page);
 	}
 	/* Private writable mappings are copies the kernel makes without asking. */
