@@ -34,16 +34,6 @@
 #include "compat.h"
 #include "xipmap.h"
 
-/**
- * struct xipramfs_map - one VMA that maps a file's run in place
- * @node:	in xipramfs_inode.maps
- * @last:	the last page of the file it maps
- */
-struct xipramfs_map {
-	struct list_head node;
-	pgoff_t last;
-};
-
 static unsigned int xipramfs_mmap_capabilities(struct file *file)
 {
 	return NOMMU_MAP_DIRECT | NOMMU_MAP_COPY | NOMMU_MAP_READ |
@@ -94,7 +84,9 @@ static unsigned long xipramfs_get_unmapped_area(struct file *file,
 
 /*
  * A VMA is unmapped.  mm/nommu.c never splits or duplicates a file VMA, so
- * each one is closed once, after xipramfs_mmap() accepted it.
+ * each one is closed once, after xipramfs_mmap() accepted it.  (Except
+ * when do_mmap() fails after accepting, for want of memory: the VMA is
+ * freed unclosed, and its record stays until the inode goes.)
  */
 static void xipramfs_vm_close(struct vm_area_struct *vma)
 {
@@ -125,7 +117,11 @@ static int xipramfs_mmap(struct file *file, struct vm_area_struct *vma)
 	struct xipramfs_map *map;
 	unsigned long addr;
 
-	/* A private writable mapping: let the kernel copy the file. */
+	/*
+	 * A private mapping that may not overlay the file (a traced process
+	 * asked): let the kernel copy it.  Private writable mappings never get
+	 * here; the kernel copies them without asking.
+	 */
 	if (!is_nommu_shared_mapping(vma->vm_flags))
 		return -ENOSYS;
 

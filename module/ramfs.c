@@ -132,9 +132,17 @@ static struct inode *xipramfs_alloc_inode(struct super_block *sb)
 static void xipramfs_free_inode(struct inode *inode)
 {
 	struct xipramfs_inode *xi = XIPRAMFS_I(inode);
+	struct xipramfs_map *map, *next;
 
-	/* A VMA holds its file, so no inode dies mapped. */
-	WARN_ON_ONCE(!list_empty(&xi->maps));
+	/*
+	 * A VMA holds its file, so no inode dies mapped; but a record can
+	 * outlive its VMA if do_mmap() failed after xipramfs_mmap() accepted
+	 * it (see xipramfs_vm_close()).  The cache's objects keep an empty list.
+	 */
+	list_for_each_entry_safe(map, next, &xi->maps, node) {
+		list_del(&map->node);
+		kfree(map);
+	}
 	kmem_cache_free(xipramfs_inode_cachep, xi);
 }
 

@@ -113,6 +113,16 @@ struct xipramfs_inode {
 	struct inode vfs_inode;
 };
 
+/**
+ * struct xipramfs_map - one VMA that maps a file's run in place (no-MMU)
+ * @node:	in xipramfs_inode.maps
+ * @last:	the last page of the file it maps
+ */
+struct xipramfs_map {
+	struct list_head node;
+	pgoff_t last;
+};
+
 static inline struct xipramfs_inode *XIPRAMFS_I(struct inode *inode)
 {
 	return container_of(inode, struct xipramfs_inode, vfs_inode);
