@@ -135,6 +135,44 @@ static int is_copy(int fd, const unsigned char *p, unsigned long off)
 	return copy;
 }
 
+/*
+ * Create the file under test at @size (truncated up from empty) and map
+ * its first @len bytes shared and writable.  Returns the descriptor with
+ * the mapping in *@p, or -1 with the file gone and the reason printed.
+ */
+static int make_shared(const char *file, unsigned long size, unsigned long len, void **p)
+{
+	int fd = make(file, size);
+
+	if (fd < 0)
+		return -1;
+	*p = map(fd, 0, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (*p == MAP_FAILED) {
+		ksft_print_msg("MAP_SHARED of %lu bytes of %s: %s\n", len, name,
+			       xt_errname(errno));
+		done(fd, XT_FAIL);
+		return -1;
+	}
+	return fd;
+}
+
+/* Whether ftruncate(@fd, @size) fails with @want (and the size stays). */
+static int truncate_fails(int fd, unsigned long size, int want)
+{
+	long before = size_of(fd);
+	int r;
+
+	errno = 0;
+	r = xftruncate(fd, size);
+	if (!r || errno != want || size_of(fd) != before) {
+		ksft_print_msg("ftruncate from %ld to %lu: %s, size %ld; expected %s and no "
+			       "change\n", before, size, r ? xt_errname(errno) : "success",
+			       size_of(fd), xt_errname(want));
+		return 0;
+	}
+	return 1;
+}
+
 /* Where the file's first @pages pages are: a shared mapping's address. */
 static void *run_address(int fd, unsigned long pages)
 {
@@ -189,14 +227,10 @@ static int shared_mapping_of_a_truncated_file_is_its_memory(void)
 	unsigned long size = 3 * page + 100;	/* 4 pages, the last one partly */
 	unsigned char *p, *q;
 	int ok = XT_PASS;
-	int fd = make("shm", size);
+	int fd = make_shared("shm", size, 4 * page, (void **)&p);
 
 	if (fd < 0)
 		return XT_FAIL;
-	p = map(fd, 0, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED);
-	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED of 4 pages: %s\n", xt_errname(errno));
-	if (p == MAP_FAILED)
-		return done(fd, XT_FAIL);
 	XT_EXPECT(xt_byte_diff(p, 0, 4 * page) < 0, "the new file is not all zeros\n");
 	memset(p, 0x5a, size);
 	XT_EXPECT(holds(fd, 0, size, 0x5a), "read() does not see what the mapping wrote\n");
@@ -218,15 +252,11 @@ static int second_process_maps_the_same_memory(void)
 {
 	struct xt_map m = { name, 0, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, NULL, 0x3c };
 	int ok = XT_PASS, v;
-	int fd = make("shm", 2 * page);
 	void *p;
+	int fd = make_shared("shm", 2 * page, 2 * page, &p);
 
 	if (fd < 0)
 		return XT_FAIL;
-	p = map(fd, 0, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED);
-	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED: %s\n", xt_errname(errno));
-	if (p == MAP_FAILED)
-		return done(fd, XT_FAIL);
 	memset(p, 0x3c, 2 * page);
 	m.expect = p;
 	v = xt_peer(&m, 0);
@@ -427,22 +457,13 @@ static int mapping_past_eof_is_einval(void)
 static int shrinking_under_a_shared_mapping_is_etxtbsy(void)
 {
 	int ok = XT_PASS;
-	int fd = make("mapped", 3 * page);
 	void *p;
+	int fd = make_shared("mapped", 3 * page, 3 * page, &p);
 
 	if (fd < 0)
 		return XT_FAIL;
-	p = map(fd, 0, 3 * page, PROT_READ | PROT_WRITE, MAP_SHARED);
-	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED: %s\n", xt_errname(errno));
-	if (p == MAP_FAILED)
-		return done(fd, XT_FAIL);
-	errno = 0;
-	XT_EXPECT(xftruncate(fd, page) && errno == ETXTBSY, "ftruncate to 1 page under "
-		  "the mapping: %s, expected ETXTBSY\n", xt_errname(errno));
-	errno = 0;
-	XT_EXPECT(xftruncate(fd, 3 * page - 1) && errno == ETXTBSY, "ftruncate by one byte "
-		  "under the mapping: %s, expected ETXTBSY\n", xt_errname(errno));
-	XT_EXPECT(size_of(fd) == (long)(3 * page), "the size changed to %ld\n", size_of(fd));
+	XT_EXPECT(truncate_fails(fd, page, ETXTBSY), "to 1 page, under the mapping\n");
+	XT_EXPECT(truncate_fails(fd, 3 * page - 1, ETXTBSY), "by one byte, under the mapping\n");
 	munmap(p, 3 * page);
 	XT_EXPECT(!xftruncate(fd, page), "ftruncate after munmap: %s\n", xt_errname(errno));
 	XT_EXPECT(size_of(fd) == (long)page, "size %ld after ftruncate to 1 page\n",
@@ -453,21 +474,15 @@ static int shrinking_under_a_shared_mapping_is_etxtbsy(void)
 static int shrinking_past_a_mapping_is_allowed(void)
 {
 	int ok = XT_PASS;
-	int fd = make("mapped", 4 * page);
 	unsigned char *p;
+	int fd = make_shared("mapped", 4 * page, 2 * page, (void **)&p);
 
 	if (fd < 0)
 		return XT_FAIL;
-	p = map(fd, 0, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED);
-	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED of the first 2 pages: %s\n", xt_errname(errno));
-	if (p == MAP_FAILED)
-		return done(fd, XT_FAIL);
 	memset(p, 0x21, 2 * page);
 	XT_EXPECT(!xftruncate(fd, 2 * page), "ftruncate to the mapping's end: %s\n",
 		  xt_errname(errno));
-	errno = 0;
-	XT_EXPECT(xftruncate(fd, page + 100) && errno == ETXTBSY, "ftruncate into the "
-		  "mapping's last page: %s, expected ETXTBSY\n", xt_errname(errno));
+	XT_EXPECT(truncate_fails(fd, page + 100, ETXTBSY), "into the mapping's last page\n");
 	p[2 * page - 1] = 0x22;
 	XT_EXPECT(holds(fd, 0, 2 * page - 1, 0x21) && holds(fd, 2 * page - 1, 1, 0x22),
 		  "the mapping and the file no longer agree\n");
@@ -485,7 +500,6 @@ static int shrinking_under_a_private_read_only_mapping_is_etxtbsy(void)
 	int ok = XT_PASS;
 	int fd = make("mapped", 3 * page);
 	void *run, *p;
-	int r;
 
 	if (fd < 0)
 		return XT_FAIL;
@@ -495,14 +509,12 @@ static int shrinking_under_a_private_read_only_mapping_is_etxtbsy(void)
 		  "the file at %p\n", p, xt_errname(err(p)), run);
 	if (p == MAP_FAILED)
 		return done(fd, XT_FAIL);
-	errno = 0;
-	r = xftruncate(fd, page);
-	if (fs->xip)
-		XT_EXPECT(r && errno == ETXTBSY, "ftruncate under the mapping: %s, expected "
-			  "ETXTBSY\n", r ? xt_errname(errno) : "success");
-	else
-		XT_EXPECT(!r, "ftruncate under the mapping: %s, expected success\n",
-			  xt_errname(errno));
+	if (fs->xip) {
+		XT_EXPECT(truncate_fails(fd, page, ETXTBSY), "under the mapping\n");
+	} else {
+		XT_EXPECT(!xftruncate(fd, page), "ftruncate under the mapping: %s, expected "
+			  "success\n", xt_errname(errno));
+	}
 	munmap(p, 3 * page);
 	differs("a truncate frees pages a private read-only mapping still shows");
 	return done(fd, ok);
@@ -511,15 +523,11 @@ static int shrinking_under_a_private_read_only_mapping_is_etxtbsy(void)
 static int growing_a_mapped_file_keeps_its_pages(void)
 {
 	int ok = XT_PASS;
-	int fd = make("mapped", 2 * page);
 	unsigned char *p;
+	int fd = make_shared("mapped", 2 * page, 2 * page, (void **)&p);
 
 	if (fd < 0)
 		return XT_FAIL;
-	p = map(fd, 0, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED);
-	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED: %s\n", xt_errname(errno));
-	if (p == MAP_FAILED)
-		return done(fd, XT_FAIL);
 	memset(p, 0x12, 2 * page);
 	XT_EXPECT(!xftruncate(fd, 8 * page), "ftruncate up to 8 pages under the mapping: "
 		  "%s\n", xt_errname(errno));
@@ -689,10 +697,7 @@ static int truncate_past_the_largest_block_is_efbig(void)
 	fd = make("big", 0);
 	if (fd < 0)
 		return XT_FAIL;
-	errno = 0;
-	XT_EXPECT(xftruncate(fd, big) && errno == EFBIG, "ftruncate from 0 to %lu bytes "
-		  "(more than order %d): %s, expected EFBIG\n", big, order, xt_errname(errno));
-	XT_EXPECT(size_of(fd) == 0, "the size is %ld, expected 0\n", size_of(fd));
+	XT_EXPECT(truncate_fails(fd, big, EFBIG), "past order %d\n", order);
 	/* A non-empty file grows without allocating. */
 	XT_EXPECT(put(fd, 0, 1, 1) && !xftruncate(fd, big), "ftruncate from 1 byte to %lu: "
 		  "%s\n", big, xt_errname(errno));
