@@ -111,7 +111,8 @@ static int run_test(int number, const char *name)
 {
 	static char path[128], env_module[] = "XIPMAP_MODULE=" MODULE_PATH;
 	char *argv[] = { path, NULL };
-	char *envp[] = { env_module, "PATH=/tests", NULL, NULL };
+	char *envp[] = { env_module, "PATH=/tests", NULL, NULL, NULL };
+	int nenv = 2;
 	int pipefd[2], status = 0, timed_out;
 	pid_t pid;
 
@@ -124,7 +125,10 @@ static int run_test(int number, const char *name)
 	}
 	/* Passed on from the kernel command line: see qemu/run.sh --known-bugs. */
 	if (getenv("XIPMAP_KNOWN_BUGS"))
-		envp[2] = "XIPMAP_KNOWN_BUGS=1";
+		envp[nenv++] = "XIPMAP_KNOWN_BUGS=1";
+	/* qemu/run.sh --table: xipmap-conform prints its tables. */
+	if (getenv("XIPMAP_CONFORM_TABLE"))
+		envp[nenv++] = "XIPMAP_CONFORM_TABLE=1";
 	pid = xvfork();
 	if (pid == 0) {
 		dup2(pipefd[1], 1);

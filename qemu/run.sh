@@ -4,7 +4,7 @@
 # Build everything for one target, boot it in QEMU and judge the run.
 #
 #   qemu/run.sh [--target NAME] [--demo] [--inject FAULT] [--timeout SECONDS]
-#               [--tests "PROG..."] [--known-bugs] [--quiet]
+#               [--tests "PROG..."] [--known-bugs] [--table] [--quiet]
 #
 # The whole console log is kept in $XIPMAP_CACHE/run/<target>/console.log.
 # The run fails, with one line per reason, when a test fails, the module
@@ -15,6 +15,9 @@
 #
 # --known-bugs also runs the tests that trip known 6.12 bugs (a WARN), which
 # are skipped otherwise; such a run fails, showing the bug.
+# --table makes xipmap-conform print, for each provider, a table of every
+# combination with what the document expects and what happened
+# (docs/peers.md is made from it).
 # --tests runs only the named test programs (selftests/xipmap), in order.
 # --inject breaks a run on purpose, to prove the runner catches it
 # (qemu/check.sh does): fail (a failing test), warn (a module WARNs),
@@ -25,7 +28,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target=nommu-riscv64 mode=test inject="" timeout=300 quiet="" only="" known_bugs=""
+target=nommu-riscv64 mode=test inject="" timeout=300 quiet="" only="" known_bugs="" table=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target=$2; shift ;;
@@ -34,8 +37,9 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--tests) only=$2; shift ;;
 	--known-bugs) known_bugs=1 ;;
+	--table) table=1 ;;
 	--quiet) quiet=1 ;;
-	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--tests LIST] [--known-bugs] [--quiet]" ;;
+	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--tests LIST] [--known-bugs] [--table] [--quiet]" ;;
 	esac
 	shift
 done
@@ -125,6 +129,7 @@ fi
 append="console=$t_console rdinit=/init panic=-1 XIPMAP_MODE=$mode"
 [ -n "$inject" ] && append="$append XIPMAP_INJECT=$inject"
 [ -n "$known_bugs" ] && append="$append XIPMAP_KNOWN_BUGS=1"
+[ -n "$table" ] && append="$append XIPMAP_CONFORM_TABLE=1"
 xm_log "$t_name: booting $t_qemu (timeout ${timeout}s, log: $log)"
 start=$(date +%s)
 set +e

@@ -1,0 +1,949 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xipmap-conform: the no-MMU mmap conformance suite, pointed at any
+ * provider: a device node, or a file it creates on a mounted filesystem.
+ *
+ *   xipmap-conform                     every built-in profile present
+ *   xipmap-conform --profile NAME      one built-in profile (--list names them)
+ *   xipmap-conform PATH --caps LIST [--no-read] [--create truncate|write]
+ *                  [--direct-at ADDR] [--size BYTES] [--scratch] [--name NAME]
+ *
+ * A provider is described by a profile: its path, the NOMMU_MAP_*
+ * capabilities it claims (--caps direct,copy,read,write,exec), whether it
+ * has a read method, for a file how it is made (ftruncate() from zero, or
+ * write()), and how a direct mapping is recognised (the address the
+ * device reports, or two mappings of different ranges that must lie as
+ * far apart as their offsets).  expect() turns a profile and a request
+ * into what Documentation/admin-guide/mm/nommu-mmap.rst and the decision
+ * rules of mm/nommu.c say must happen; it is the only place that knows
+ * them.  Every open mode x MAP_PRIVATE/MAP_SHARED x protection is tried,
+ * and for each mapping that is made a second process maps the same range
+ * and checks that it shares (or does not share) the mapping, that the
+ * data is what read() returns, that writes reach the file or not, and
+ * that code in it runs.  Ranges past the end and a traced process come
+ * last.  A provider that deviates fails, with what was expected, why, and
+ * what came back; deviations of the kernel's own providers that
+ * docs/peers.md explains are reported as XFAIL with their reason.
+ */
+#include "xipmap_test.h"
+
+#define CONFORM_DIR	"/xc"
+
+enum { K_ERR, K_DIRECT, K_COPY, K_REFUSED };	/* K_REFUSED: any errno */
+
+struct outcome {
+	int kind;
+	int err;		/* K_ERR */
+};
+
+/* What must happen, and the rule that says so. */
+struct expect {
+	struct outcome o, alt;	/* alt: also right, when has_alt */
+	int has_alt;
+	int direct_left;	/* NOMMU_MAP_DIRECT still set after the checks */
+	const char *why;
+};
+
+enum { C_NONE, C_TRUNCATE, C_WRITE };
+
+#define P_NO_READ	(1 << 0)	/* no read method */
+#define P_RUN_MAYBE	(1 << 1)	/* direct only if it finds contiguous pages */
+#define P_SCRATCH	(1 << 2)	/* its contents may be overwritten */
+#define P_INTREE	(1 << 3)	/* a kernel provider: known deviations are XFAIL */
+#define P_NO_END	(1 << 4)	/* no size: no ranges past the end */
+
+struct profile {
+	const char *name;
+	const char *path;
+	unsigned int caps;		/* XIPMAP_CAP_*, which mirror NOMMU_MAP_* */
+	unsigned int flags;		/* P_* */
+	int create;			/* C_*: how a file is made */
+	const char *fstype;		/* built-in files: mount this at dirname(path) */
+	int xipdev;			/* an xipflash device (its number), or -1 */
+	unsigned long base;		/* where it maps directly, if it says; else 0 */
+	unsigned long size;		/* bytes; 0: lseek(SEEK_END) */
+	const char *source;		/* where the profile comes from */
+};
+
+#define CAPS_ALL	XIPMAP_CAP_ALL
+#define FILE_PAGES	8	/* files made by the tool */
+#define MAP_OFF_PAGES	2	/* every mapping: two pages at page 2 */
+#define MAP_PAGES	2
+
+static const struct profile builtin[] = {
+	{ "xipflash0-nor", XT_NOR, XIPMAP_CAP_DIRECT | XIPMAP_CAP_COPY | XIPMAP_CAP_READ |
+	  XIPMAP_CAP_EXEC, 0, C_NONE, NULL, 0, 0, 0, "xipmap personality nor" },
+	{ "xipflash1-ram", XT_RAM, CAPS_ALL, 0, C_NONE, NULL, 1, 0, 0,
+	  "xipmap personality ram" },
+	{ "xipflash2-nand", XT_NAND, XIPMAP_CAP_COPY, 0, C_NONE, NULL, 2, 0, 0,
+	  "xipmap personality nand" },
+	{ "xipflash3-fb", XT_FB, XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_WRITE,
+	  P_NO_READ, C_NONE, NULL, 3, 0, 0, "xipmap personality fb" },
+	{ "xipramfs-truncate", CONFORM_DIR "/xipramfs/t", CAPS_ALL, 0, C_TRUNCATE,
+	  "xipramfs", -1, 0, 0, "module/ramfs-nommu.c" },
+	{ "xipramfs-write", CONFORM_DIR "/xipramfs/w", CAPS_ALL, P_RUN_MAYBE, C_WRITE,
+	  "xipramfs", -1, 0, 0, "module/ramfs-nommu.c" },
+	{ "ramfs-truncate", CONFORM_DIR "/ramfs/t", CAPS_ALL, P_INTREE, C_TRUNCATE,
+	  "ramfs", -1, 0, 0, "fs/ramfs/file-nommu.c: ramfs_mmap_capabilities()" },
+	{ "ramfs-write", CONFORM_DIR "/ramfs/w", CAPS_ALL, P_INTREE | P_RUN_MAYBE, C_WRITE,
+	  "ramfs", -1, 0, 0, "fs/ramfs/file-nommu.c: ramfs_mmap_capabilities()" },
+	{ "zero", "/dev/zero", XIPMAP_CAP_COPY, P_INTREE | P_NO_END, C_NONE, NULL, -1, 0, 0,
+	  "drivers/char/mem.c: zero_mmap_capabilities()" },
+	{ "mtdram", "/dev/mtd0", CAPS_ALL, P_INTREE | P_SCRATCH, C_NONE, NULL, -1, 0, 0,
+	  "drivers/mtd/mtdcore.c: mtd_mmap_capabilities(), MTD_RAM" },
+};
+
+static unsigned long page;
+static int known_bugs;		/* run what trips known kernel bugs (a WARN) */
+static int table;		/* print a Markdown table row for every result */
+
+/* The provider under test, and what this run of it has counted. */
+static struct profile pr;
+static unsigned long size;	/* its size in bytes, or 0 if it has no end */
+static int scratch_ready;	/* the tool's own contents are in it */
+static int tried, matched, deviated, known_dev;
+
+static const char *const prot_name[8] = {
+	"PROT_NONE", "PROT_READ", "PROT_WRITE", "PROT_READ|PROT_WRITE",
+	"PROT_EXEC", "PROT_READ|PROT_EXEC", "PROT_WRITE|PROT_EXEC",
+	"PROT_READ|PROT_WRITE|PROT_EXEC",
+};
+
+static const char *acc_name(int acc)
+{
+	return acc == O_RDONLY ? "O_RDONLY" : acc == O_WRONLY ? "O_WRONLY" : "O_RDWR";
+}
+
+static const char *outcome_name(struct outcome o)
+{
+	switch (o.kind) {
+	case K_DIRECT:	return "direct";
+	case K_COPY:	return "a copy";
+	case K_REFUSED:	return "refused";
+	default:	return xt_errname(o.err);
+	}
+}
+
+static struct expect refuse(int err, const char *why)
+{
+	return (struct expect){ .o = { K_ERR, err }, .why = why };
+}
+
+/*
+ * What mmap() must do for a profile: validate_mmap_request() and
+ * do_mmap() of mm/nommu.c, in their order, which is also what the
+ * document says.  @acc is the open mode, then the request.
+ */
+static struct expect expect(const struct profile *p, int acc, int flags, int prot)
+{
+	unsigned int caps = p->caps;
+	int shared = flags & MAP_SHARED;
+	int r = prot & PROT_READ, w = prot & PROT_WRITE, x = prot & PROT_EXEC;
+	struct expect e = { .why = "" };
+
+	/* "Files mapped privately usually have to have a read method" */
+	if ((p->flags & P_NO_READ) || acc == O_WRONLY)
+		caps &= ~XIPMAP_CAP_COPY;
+	if (acc == O_WRONLY)
+		return refuse(EACCES, "a file must be open for reading to be mapped");
+	if (shared) {
+		if (w && acc != O_RDWR)
+			return refuse(EACCES, "MAP_SHARED|PROT_WRITE needs the file open for writing");
+		if (!(caps & XIPMAP_CAP_DIRECT))
+			return refuse(ENODEV, "MAP_SHARED needs NOMMU_MAP_DIRECT: \"the mapping request will be denied\"");
+		caps &= ~XIPMAP_CAP_COPY;	/* a shared mapping is never a copy */
+	} else {
+		if (!(caps & XIPMAP_CAP_COPY))
+			return refuse(ENODEV, "MAP_PRIVATE needs NOMMU_MAP_COPY and a read method");
+		if (w)
+			caps &= ~XIPMAP_CAP_DIRECT;	/* "a copy is always taken" */
+	}
+	if ((caps & XIPMAP_CAP_DIRECT) &&
+	    ((r && !(caps & XIPMAP_CAP_READ)) || (w && !(caps & XIPMAP_CAP_WRITE)) ||
+	     (x && !(caps & XIPMAP_CAP_EXEC)))) {
+		if (shared)
+			return refuse(EINVAL, "MAP_SHARED with a protection the device cannot give in place");
+		caps &= ~XIPMAP_CAP_DIRECT;
+	}
+	if (caps & XIPMAP_CAP_DIRECT) {
+		e.o.kind = K_DIRECT;
+		e.direct_left = 1;
+		e.why = shared ? "MAP_SHARED on NOMMU_MAP_DIRECT: the device memory itself" :
+			"MAP_PRIVATE read-only: \"directly on the backing device\" with DIRECT and the protection capabilities";
+		if (p->flags & P_RUN_MAYBE) {
+			/* No contiguous run: get_unmapped_area() says -ENOSYS. */
+			e.has_alt = 1;
+			e.alt = shared || !(caps & XIPMAP_CAP_COPY) ?
+				(struct outcome){ K_ERR, ENODEV } : (struct outcome){ K_COPY, 0 };
+			e.why = shared ? "a file not made by truncate from 0 may be denied a shared mapping" :
+				"a file not made by truncate from 0 may be copied";
+		}
+	} else {
+		e.o.kind = K_COPY;
+		e.why = w ? "MAP_PRIVATE|PROT_WRITE: \"a copy is always taken and never shared\"" :
+			"MAP_PRIVATE without the capabilities to map it in place: a copy";
+	}
+	return e;
+}
+
+static int same(struct outcome a, struct outcome b)
+{
+	if (a.kind == K_REFUSED || b.kind == K_REFUSED)
+		return (a.kind == K_ERR || a.kind == K_REFUSED) &&
+		       (b.kind == K_ERR || b.kind == K_REFUSED);
+	return a.kind == b.kind && (a.kind != K_ERR || a.err == b.err);
+}
+
+/* ---- the second process ---------------------------------------------- */
+
+/* What the checker is asked to look at; bits of its last argument. */
+#define CK_DATA		(1 << 0)	/* the mapping equals what read() gives */
+#define CK_WRITE_SHARED	(1 << 1)	/* a write through it reaches read() */
+#define CK_WRITE_PRIV	(1 << 2)	/* a write through it does not */
+#define CK_EXEC		(1 << 3)	/* code at XT_RET42_OFFSET returns 42 */
+#define CK_AT		(1 << 4)	/* must be mapped at the given address */
+#define CK_ELSEWHERE	(1 << 5)	/* must not be */
+#define CK_TAIL_ZERO	(1 << 6)	/* bytes past the end of the data are 0 */
+
+enum {
+	V_OK, V_AT, V_ELSEWHERE, V_DATA, V_NOT_WRITTEN, V_WRITE_LEAKED, V_EXEC,
+	V_USAGE, V_TAIL, V_ERRNO = 64,
+};
+
+static const char *checker_verdict(int status)
+{
+	static char buf[64];
+
+	if (status < 0)
+		return "could not be started";
+	if (XWIFSIGNALED(status))
+		return xjoin(buf, sizeof(buf), "killed by signal ", itoa(XWTERMSIG(status)),
+			     " touching the mapping", NULL);
+	switch (XWEXITSTATUS(status)) {
+	case V_OK:		return "all checks passed";
+	case V_AT:		return "mapped elsewhere, not sharing the first mapping";
+	case V_ELSEWHERE:	return "mapped at the first mapping's address: it shared it";
+	case V_DATA:		return "the mapping differs from what read() returns";
+	case V_NOT_WRITTEN:	return "a write through the mapping did not reach read()";
+	case V_WRITE_LEAKED:	return "a write through a private mapping reached the file";
+	case V_EXEC:		return "the code put in the file is not in the mapping, or did not return 42";
+	case V_USAGE:		return "could not open the provider";
+	case V_TAIL:		return "bytes past the end are not zero";
+	default:		return XWEXITSTATUS(status) >= V_ERRNO ?
+				       xt_errname(XWEXITSTATUS(status) - V_ERRNO) :
+				       "gave an unknown verdict";
+	}
+}
+
+static unsigned char file_buf[MAP_PAGES * 65536];
+
+/* Read @len bytes at @off through @fd; bytes read, or -1. */
+static long read_at(int fd, unsigned long off, void *buf, unsigned long len)
+{
+	long n, total = 0;
+
+	if (lseek(fd, off, SEEK_SET) != (off_t)off)
+		return -1;
+	while (total < (long)len) {
+		n = read(fd, (char *)buf + total, len - total);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		total += n;
+	}
+	return total;
+}
+
+/* The checker's side: argv = self check path acc off len prot flags addr checks */
+static int checker_main(int argc, char **argv)
+{
+	unsigned long off, len, addr;
+	int acc, prot, flags, checks, fd;
+	volatile unsigned char *p;
+	unsigned char old;
+	long n = 0;
+
+	if (argc != 10)
+		return V_USAGE;
+	acc = strtol(argv[3], NULL, 0);
+	off = strtoul(argv[4], NULL, 0);
+	len = strtoul(argv[5], NULL, 0);
+	prot = strtol(argv[6], NULL, 0);
+	flags = strtol(argv[7], NULL, 0);
+	addr = strtoul(argv[8], NULL, 0);
+	checks = strtol(argv[9], NULL, 0);
+	fd = open(argv[2], acc);
+	if (fd < 0)
+		return V_USAGE;
+	p = mmap(NULL, len, prot, flags, fd, off);
+	if (p == MAP_FAILED)
+		return V_ERRNO + (errno & 63);
+	if (checks & (CK_DATA | CK_TAIL_ZERO)) {
+		int rfd = open(argv[2], O_RDONLY);
+
+		n = rfd < 0 ? -1 : read_at(rfd, off, file_buf, len);
+		if (n < 0)
+			return V_USAGE;
+		close(rfd);
+		if ((checks & CK_DATA) && memcmp((void *)p, file_buf, n))
+			return V_DATA;
+		if ((checks & CK_TAIL_ZERO) && xt_byte_diff((void *)(p + n), 0, len - n) >= 0)
+			return V_TAIL;
+	}
+	if (checks & (CK_WRITE_SHARED | CK_WRITE_PRIV)) {
+		int rfd = open(argv[2], O_RDONLY);
+
+		if (rfd < 0 || read_at(rfd, off + 100, &old, 1) != 1)
+			return V_USAGE;
+		p[100] = (unsigned char)~old;
+		if (read_at(rfd, off + 100, file_buf, 1) != 1)
+			return V_USAGE;
+		if ((checks & CK_WRITE_SHARED) && file_buf[0] != (unsigned char)~old)
+			return V_NOT_WRITTEN;
+		if (checks & CK_WRITE_SHARED)
+			p[100] = old;
+		if ((checks & CK_WRITE_PRIV) && file_buf[0] != old)
+			return V_WRITE_LEAKED;
+		close(rfd);
+	}
+#ifdef XT_HAVE_RET42
+	/*
+	 * Load the code before running it: a mapping at a wild address then
+	 * kills this process with SIGSEGV, where a jump there would oops the
+	 * RISC-V no-MMU kernel (docs/conformance.md 5).
+	 */
+	if ((checks & CK_EXEC) && memcmp((void *)(p + XT_RET42_OFFSET), xt_ret42, sizeof(xt_ret42)))
+		return V_EXEC;
+	if (checks & CK_EXEC) {
+		int (*fn)(void) = (int (*)(void))(p + XT_RET42_OFFSET);
+
+#if defined(__riscv)
+		__asm__ volatile ("fence.i" ::: "memory");
+#endif
+		if (fn() != 42)
+			return V_EXEC;
+	}
+#endif
+	if ((checks & CK_AT) && (unsigned long)p != addr)
+		return V_AT;
+	if ((checks & CK_ELSEWHERE) && (unsigned long)p == addr)
+		return V_ELSEWHERE;
+	return V_OK;
+}
+
+/* Run the checker as a second process, traced if @traced; its wait status. */
+static int check(int acc, unsigned long off, unsigned long len, int prot, int flags,
+		 const void *addr, int checks, int traced)
+{
+	char a[7][24];
+	char *argv[] = { (char *)xt_self, "check", (char *)pr.path, a[0], a[1], a[2], a[3],
+			 a[4], a[5], a[6], NULL };
+
+	xjoin(a[0], sizeof(a[0]), itoa(acc), NULL);
+	xjoin(a[1], sizeof(a[1]), utoa(off), NULL);
+	xjoin(a[2], sizeof(a[2]), utoa(len), NULL);
+	xjoin(a[3], sizeof(a[3]), itoa(prot), NULL);
+	xjoin(a[4], sizeof(a[4]), itoa(flags), NULL);
+	xjoin(a[5], sizeof(a[5]), utoa((unsigned long)addr), NULL);
+	xjoin(a[6], sizeof(a[6]), itoa(checks), NULL);
+	return xt_spawn(argv, traced);
+}
+
+/* ---- recognising a direct mapping --------------------------------------- */
+
+/*
+ * Whether @p, a mapping of @off made with @acc, @prot and @flags, is the
+ * provider's memory itself.  With an address the provider reports, it
+ * must be that address plus the offset.  Otherwise, a shared mapping is
+ * in place by the kernel's rule (do_mmap_shared_file() never copies; the
+ * second process then checks that writes through it reach read()), and
+ * for a private one two more mappings of other, non-overlapping ranges,
+ * made the same way while @p lives, must lie as far from it as their
+ * offsets are: copies are separate allocations and do not.
+ */
+static int is_direct(int fd, void *p, unsigned long off, int prot, int flags)
+{
+	unsigned long lo = 0, hi = off + MAP_PAGES * page;
+	unsigned char *a, *b;
+	int direct;
+
+	if (pr.base)
+		return (unsigned long)p == pr.base + off;
+	if (flags & MAP_SHARED)
+		return 1;
+	if (size && hi + page > size)
+		return -1;
+	a = mmap(NULL, page, prot, flags, fd, lo);
+	b = mmap(NULL, page, prot, flags, fd, hi);
+	direct = a == (unsigned char *)p - (off - lo) && b == (unsigned char *)p + (hi - off);
+	if (a != MAP_FAILED)
+		munmap(a, page);
+	if (b != MAP_FAILED)
+		munmap(b, page);
+	return direct;
+}
+
+/* ---- known deviations of the kernel's own providers --------------------- */
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return s && !strncmp(s, prefix, strlen(prefix));
+}
+
+/*
+ * The deviations docs/peers.md explains, for the kernel's providers only:
+ * the reason, or NULL.  A deviation of xipmap's own providers is always a
+ * failure, and so is one of a kernel provider that is not listed here.
+ * Each is matched by what was expected and what came back, not by name.
+ */
+static const char *known_deviation(struct expect e, struct outcome got, const char *detail)
+{
+	int private_copy = e.o.kind == K_COPY || (e.o.kind == K_REFUSED && e.has_alt);
+
+	if (!(pr.flags & P_INTREE))
+		return NULL;
+	/* P1: __kernel_read() refuses a file with both .read and .read_iter. */
+	if (!strcmp(pr.name, "zero") && private_copy && got.kind == K_ERR && got.err == EINVAL)
+		return "peers.md P1: a copy is read with __kernel_read(), which refuses /dev/zero (both .read and .read_iter)";
+	/* P2: ... and one with .read only (mtdchar). */
+	if (!strcmp(pr.name, "mtdram") && private_copy && got.kind == K_ERR && got.err == EINVAL)
+		return "peers.md P2: a copy is read with __kernel_read(), which refuses mtdchar (.read, no .read_iter)";
+	/* P3: mtdchar_mmap() refuses private VMAs with -EACCES. */
+	if (!strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT && got.kind == K_ERR &&
+	    got.err == EACCES)
+		return "peers.md P3: mtdchar_mmap() answers -EACCES for a private mapping, neither 0 nor -ENOSYS";
+	/* P4: mtdchar_get_unmapped_area() keeps the address in an int. */
+	if (!strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT && got.kind == K_DIRECT &&
+	    starts_with(detail, "killed by signal"))
+		return "peers.md P4: mtdchar_get_unmapped_area() truncates the address to int: the mapping is at a sign-extended, unusable address";
+	return NULL;
+}
+
+/* ---- the tests ----------------------------------------------------------- */
+
+/* @s with every '|' escaped for a Markdown table cell, in a static buffer. */
+static const char *cell(const char *s)
+{
+	static char buf[2][160];
+	static int which;
+	char *b = buf[which ^= 1];
+	unsigned int n = 0;
+
+	for (; *s && n + 2 < sizeof(buf[0]); s++) {
+		if (*s == '|')
+			b[n++] = '\\';
+		b[n++] = *s;
+	}
+	b[n] = '\0';
+	return b;
+}
+
+static void report(const char *label, int ok, const char *what, struct expect e,
+		   struct outcome got, const char *detail)
+{
+	const char *why = NULL;
+
+	tried++;
+	if (ok) {
+		matched++;
+	} else {
+		deviated++;
+		ksft_print_msg("%s: %s: %s: expected %s%s%s (%s), got %s%s%s\n", pr.name, label,
+			       what, outcome_name(e.o), e.has_alt ? " or " : "",
+			       e.has_alt ? outcome_name(e.alt) : "", e.why, outcome_name(got),
+			       detail ? ": " : "", detail ? detail : "");
+		why = known_deviation(e, got, detail);
+		known_dev += !!why;
+	}
+	if (table) {
+		char obs[160];
+
+		xjoin(obs, sizeof(obs), outcome_name(got), ok ? "" : " (", ok ? "" : what,
+		      detail ? ": " : "", detail ? detail : "", ok ? "" : ")", NULL);
+		ksft_print_msg("| %s | %s%s%s: %s | %s | %s |\n", cell(label), outcome_name(e.o),
+			       e.has_alt ? " or " : "", e.has_alt ? outcome_name(e.alt) : "",
+			       cell(e.why), obs,
+			       ok ? "as documented" : why ? "deviates (known)" : "**DEVIATES**");
+	}
+	if (ok)
+		ksft_test_result_pass("%s: %s\n", pr.name, label);
+	else if (why)
+		ksft_test_result_xfail("%s: %s: %s\n", pr.name, label, why);
+	else
+		ksft_test_result_fail("%s: %s\n", pr.name, label);
+}
+
+/* One open mode x mapping type x protection. */
+static void combination(int acc, int flags, int prot)
+{
+	unsigned long off = MAP_OFF_PAGES * page, len = MAP_PAGES * page;
+	struct expect e = expect(&pr, acc, flags, prot);
+	struct outcome got = { K_ERR, 0 };
+	const char *detail = NULL;
+	char label[96];
+	int fd, ok, checks = 0, status, direct;
+	void *p;
+
+	xjoin(label, sizeof(label), acc_name(acc), " ", flags & MAP_SHARED ? "MAP_SHARED" :
+	      "MAP_PRIVATE", " ", prot_name[prot], NULL);
+	fd = open(pr.path, acc);
+	if (fd < 0) {
+		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+		return;
+	}
+	errno = 0;
+	p = mmap(NULL, len, prot, flags, fd, off);
+	if (p == MAP_FAILED) {
+		got.err = errno;
+		report(label, same(got, e.o) || (e.has_alt && same(got, e.alt)), "mmap", e, got,
+		       NULL);
+		close(fd);
+		return;
+	}
+	direct = is_direct(fd, p, off, prot, flags);
+	got.kind = direct ? K_DIRECT : K_COPY;
+	ok = same(got, e.o) || (e.has_alt && same(got, e.alt));
+	if (!ok) {
+		report(label, 0, "mmap", e, got, NULL);
+		munmap(p, len);
+		close(fd);
+		return;
+	}
+	/*
+	 * A second process maps the same: a direct mapping and a private
+	 * read-only copy are shared ("re-use an existing mapping ... even if
+	 * this was created by another process"), a writable copy never is.
+	 */
+	checks = (prot & PROT_WRITE) && !(flags & MAP_SHARED) ? CK_ELSEWHERE : CK_AT;
+	if ((prot & PROT_READ) && !(pr.flags & P_NO_READ))
+		checks |= CK_DATA;
+	if ((prot & PROT_WRITE) && !(pr.flags & P_NO_READ))
+		checks |= flags & MAP_SHARED ? CK_WRITE_SHARED : CK_WRITE_PRIV;
+	if ((prot & PROT_EXEC) && scratch_ready)
+		checks |= CK_EXEC;
+	status = check(acc, off, len, prot, flags, p, checks, 0);
+	if (status < 0 || !XWIFEXITED(status) || XWEXITSTATUS(status) != V_OK) {
+		ok = 0;
+		detail = checker_verdict(status);
+	}
+	report(label, ok, ok ? "" : "a second process", e, got, detail);
+	munmap(p, len);
+	close(fd);
+}
+
+/*
+ * A traced process must not overlay a private read-only mapping: it gets
+ * its own copy (determine_vm_flags() withholds VM_MAYOVERLAY).
+ */
+static void traced(int acc, int prot)
+{
+	unsigned long off = MAP_OFF_PAGES * page, len = MAP_PAGES * page;
+	struct expect e = expect(&pr, acc, MAP_PRIVATE, prot);
+	struct expect t = { .o = { K_COPY, 0 },
+			    .why = "a traced process gets its own copy, never an overlay" };
+	struct outcome got = { K_COPY, 0 };
+	char label[96];
+	int fd, status;
+	void *p;
+
+	xjoin(label, sizeof(label), "traced ", acc_name(acc), " MAP_PRIVATE ", prot_name[prot],
+	      NULL);
+	if (e.direct_left && !known_bugs) {
+		ksft_test_result_skip("%s: %s: with NOMMU_MAP_DIRECT this WARNs in do_mmap_private() on 6.12 (docs/conformance.md 8); --known-bugs runs it\n",
+				      pr.name, label);
+		return;
+	}
+	fd = open(pr.path, acc);
+	if (fd < 0) {
+		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+		return;
+	}
+	p = mmap(NULL, len, prot, MAP_PRIVATE, fd, off);
+	if (p == MAP_FAILED) {
+		got = (struct outcome){ K_ERR, errno };
+		report(label, 0, "the untraced mapping", t, got, NULL);
+		close(fd);
+		return;
+	}
+	status = check(acc, off, len, prot, MAP_PRIVATE, p,
+		       CK_ELSEWHERE | (prot & PROT_READ && !(pr.flags & P_NO_READ) ? CK_DATA : 0),
+		       1);
+	if (status < 0 || !XWIFEXITED(status) || XWEXITSTATUS(status) != V_OK) {
+		got.kind = XWIFEXITED(status) && XWEXITSTATUS(status) == V_ELSEWHERE ? K_DIRECT :
+			   K_COPY;
+		report(label, 0, "the traced process", t, got, checker_verdict(status));
+	} else {
+		report(label, 1, "", t, got, NULL);
+	}
+	munmap(p, len);
+	close(fd);
+}
+
+/*
+ * Past the end.  The document: get_unmapped_area() "may return an error
+ * if it doesn't wish to honour the mapping because it's too long, at a
+ * weird offset", and a copy's "extraneous space beyond the EOF will be
+ * cleared".  So a shared mapping is refused; a private read-only one is
+ * refused or a zero-filled copy; a private writable one, which never maps
+ * in place, is a zero-filled copy.
+ */
+static void past_end(const char *label, unsigned long off, int prot, int flags)
+{
+	unsigned long len = MAP_PAGES * page;
+	struct expect e = expect(&pr, O_RDONLY, flags, prot);
+	struct outcome got = { K_ERR, 0 };
+	int fd, status, ok;
+	void *p;
+
+	if (e.o.kind != K_ERR) {
+		if (flags & MAP_SHARED) {
+			e = (struct expect){ .o = { K_REFUSED, 0 },
+					     .why = "a shared mapping past the end is refused" };
+		} else if (prot & PROT_WRITE) {
+			e.why = "a copy, its space past the end cleared";
+		} else {
+			e = (struct expect){ .o = { K_REFUSED, 0 }, .alt = { K_COPY, 0 },
+					     .has_alt = 1,
+					     .why = "refused, or a copy with its space past the end cleared" };
+		}
+	}
+	fd = open(pr.path, O_RDONLY);
+	if (fd < 0) {
+		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+		return;
+	}
+	errno = 0;
+	p = mmap(NULL, len, prot, flags, fd, off);
+	if (p == MAP_FAILED) {
+		got.err = errno;
+		report(label, same(got, e.o) || (e.has_alt && same(got, e.alt)), "mmap", e, got,
+		       NULL);
+		close(fd);
+		return;
+	}
+	got.kind = pr.base && (unsigned long)p == pr.base + off ? K_DIRECT : K_COPY;
+	ok = same(got, e.o) || (e.has_alt && same(got, e.alt));
+	status = -1;
+	if (ok) {
+		status = check(O_RDONLY, off, len, prot, flags, NULL,
+			       (pr.flags & P_NO_READ ? 0 : CK_DATA) | CK_TAIL_ZERO, 0);
+		ok = XWIFEXITED(status) && XWEXITSTATUS(status) == V_OK;
+	}
+	report(label, ok, "mmap", e, got, ok ? NULL : checker_verdict(status));
+	munmap(p, len);
+	close(fd);
+}
+
+/* What the kernel refuses for every provider, before asking it. */
+static void generic(const char *label, unsigned long len, unsigned long off, int flags,
+		    void *addr)
+{
+	struct expect e = refuse(EINVAL, "");
+	struct outcome got = { K_ERR, 0 };
+	int fd = open(pr.path, O_RDONLY);
+	void *p;
+
+	e.why = !len ? "length 0" : flags & MAP_FIXED ?
+		"\"Supplying MAP_FIXED ... will result in an error\"" :
+		"an offset that is not a multiple of the page size";
+	if (fd < 0) {
+		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+		return;
+	}
+	errno = 0;
+	p = mmap(addr, len, PROT_READ, flags, fd, off);
+	got.err = errno;
+	if (p != MAP_FAILED) {
+		got.kind = K_COPY;
+		munmap(p, len);
+	}
+	report(label, same(got, e.o), "mmap", e, got, NULL);
+	close(fd);
+}
+
+/* ---- setting a provider up -------------------------------------------- */
+
+static int write_all(int fd, unsigned long off, const void *buf, unsigned long len)
+{
+	if (lseek(fd, off, SEEK_SET) != (off_t)off)
+		return -1;
+	return write(fd, buf, len) == (long)len ? 0 : -1;
+}
+
+/* The tool's contents: the xipmap pattern, and code at page 2 + 64. */
+static void fill(unsigned char *buf, unsigned long len)
+{
+	unsigned long i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = xipmap_pattern(i);
+#ifdef XT_HAVE_RET42
+	memcpy(buf + MAP_OFF_PAGES * page + XT_RET42_OFFSET, xt_ret42, sizeof(xt_ret42));
+#endif
+}
+
+static char mounted[64];
+
+/* Make the provider ready; 0, or -1 after saying why. */
+static int setup(void)
+{
+	unsigned long len = FILE_PAGES * page;
+	unsigned char *buf;
+	int fd;
+
+	scratch_ready = 0;
+	mounted[0] = '\0';
+	if (pr.fstype) {
+		char *slash;
+
+		xjoin(mounted, sizeof(mounted), pr.path, NULL);
+		slash = strrchr(mounted, '/');
+		*slash = '\0';
+		mkdir(CONFORM_DIR, 0755);
+		mkdir(mounted, 0755);
+		if (mount("none", mounted, pr.fstype, 0, NULL)) {
+			ksft_print_msg("%s: mount -t %s %s: %s\n", pr.name, pr.fstype, mounted,
+				       xt_errname(errno));
+			mounted[0] = '\0';
+			return -1;
+		}
+	}
+	if (pr.create != C_NONE) {
+		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED)
+			return -1;
+		fill(buf, len);
+		fd = open(pr.path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || (pr.create == C_TRUNCATE && xftruncate(fd, len)) ||
+		    write_all(fd, 0, buf, len)) {
+			ksft_print_msg("%s: making %s: %s\n", pr.name, pr.path, xt_errname(errno));
+			munmap(buf, len);
+			return -1;
+		}
+		close(fd);
+		munmap(buf, len);
+		size = len;
+		scratch_ready = 1;
+		return 0;
+	}
+	fd = open(pr.path, O_RDONLY);
+	if (fd < 0) {
+		ksft_print_msg("%s: open %s: %s\n", pr.name, pr.path, xt_errname(errno));
+		return -1;
+	}
+	if (pr.xipdev >= 0) {
+		struct xipmap_info info = xt_info(fd);
+
+		pr.base = info.base;
+		size = info.size;
+	} else if (pr.flags & P_NO_END) {
+		size = 0;
+	} else {
+		size = pr.size ? pr.size : (unsigned long)lseek(fd, 0, SEEK_END);
+	}
+	close(fd);
+	if (!(pr.flags & P_NO_END) && size < FILE_PAGES * page) {
+		ksft_print_msg("%s: %lu bytes: a provider needs %lu at least\n", pr.name, size,
+			       FILE_PAGES * page);
+		return -1;
+	}
+	if ((pr.flags & P_SCRATCH) && size) {
+		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		fd = open(pr.path, O_RDWR);
+		if (buf != MAP_FAILED && fd >= 0) {
+			fill(buf, len);
+			scratch_ready = !write_all(fd, 0, buf, len) &&
+					read_at(fd, 0, file_buf, MAP_PAGES * page) > 0;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (buf != MAP_FAILED)
+			munmap(buf, len);
+	}
+	return 0;
+}
+
+static void teardown(void)
+{
+	if (pr.create != C_NONE)
+		unlink(pr.path);
+	if (pr.xipdev >= 0 && xt_restore(pr.path, pr.xipdev))
+		ksft_print_msg("%s: could not put %s back as it was\n", pr.name, pr.path);
+	if (mounted[0] && xumount(mounted, 0))
+		ksft_print_msg("%s: umount %s: %s\n", pr.name, mounted, xt_errname(errno));
+}
+
+static const int accs[] = { O_RDONLY, O_WRONLY, O_RDWR };
+
+#define NR_COMBINATIONS	(3 * 2 * 8)
+#define NR_TRACED	8
+#define NR_OTHER	7
+#define NR_TESTS	(NR_COMBINATIONS + NR_TRACED + NR_OTHER)
+
+/* Every test of one provider: NR_TESTS results. */
+static void run_profile(const struct profile *p)
+{
+	static const int traced_prot[] = { PROT_READ, PROT_READ | PROT_EXEC, PROT_EXEC,
+					   PROT_NONE };
+	unsigned int i, j, prot;
+	int ok;
+
+	pr = *p;
+	tried = matched = deviated = known_dev = 0;
+	ksft_print_msg("%s: %s (%s), capabilities %#x%s\n", pr.name, pr.path, pr.source,
+		       pr.caps, pr.flags & P_NO_READ ? ", no read method" : "");
+	ok = !setup();
+	if (!ok) {
+		for (i = 0; i < NR_TESTS; i++)
+			ksft_test_result_skip("%s: not available\n", pr.name);
+		teardown();
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(accs); i++)
+		for (j = 0; j < 2; j++)
+			for (prot = 0; prot < 8; prot++)
+				combination(accs[i], j ? MAP_SHARED : MAP_PRIVATE, prot);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < ARRAY_SIZE(traced_prot); j++) {
+			if (expect(&pr, accs[i * 2], MAP_PRIVATE, traced_prot[j]).o.kind == K_ERR)
+				ksft_test_result_skip("%s: traced %s MAP_PRIVATE %s: not mapped at all\n",
+						      pr.name, acc_name(accs[i * 2]),
+						      prot_name[traced_prot[j]]);
+			else
+				traced(accs[i * 2], traced_prot[j]);
+		}
+	if (size) {
+		past_end("shared at the end", size, PROT_READ, MAP_SHARED);
+		past_end("shared across the end", size - page, PROT_READ, MAP_SHARED);
+		past_end("private read-only at the end", size, PROT_READ, MAP_PRIVATE);
+		past_end("private writable across the end", size - page,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	} else {
+		for (i = 0; i < 4; i++)
+			ksft_test_result_skip("%s: past the end: it has no end\n", pr.name);
+	}
+	generic("length 0", 0, 0, MAP_PRIVATE, NULL);
+	generic("offset not page aligned", page, 1, MAP_PRIVATE, NULL);
+	generic("MAP_FIXED", page, 0, MAP_PRIVATE | MAP_FIXED, (void *)(16 * page));
+	teardown();
+	ksft_print_msg("%s: %d tried, %d match the document, %d deviate%s%s%s\n", pr.name, tried,
+		       matched, deviated, known_dev ? " (" : "",
+		       known_dev ? itoa(known_dev) : "", known_dev ? " known: XFAIL)" : "");
+}
+
+/* --caps direct,copy,read,write,exec */
+static int parse_caps(const char *s, unsigned int *caps)
+{
+	static const char *const names[] = { "copy", "direct", "read", "write", "exec" };
+	unsigned int i, n;
+
+	*caps = 0;
+	while (*s) {
+		for (i = 0; i < ARRAY_SIZE(names); i++) {
+			n = strlen(names[i]);
+			if (!strncmp(s, names[i], n) && (s[n] == ',' || !s[n]))
+				break;
+		}
+		if (i == ARRAY_SIZE(names))
+			return -1;
+		*caps |= 1U << i;
+		s += n + (s[n] == ',');
+	}
+	return 0;
+}
+
+static void __attribute__((noreturn)) usage(void)
+{
+	printf("usage: xipmap-conform [--known-bugs]                 every built-in profile\n"
+	       "       xipmap-conform [--known-bugs] --profile NAME  one of them (--list)\n"
+	       "       xipmap-conform PATH --caps LIST [--no-read] [--create truncate|write]\n"
+	       "                      [--direct-at ADDR] [--size BYTES] [--scratch] [--name NAME]\n"
+	       "LIST: direct,copy,read,write,exec (the NOMMU_MAP_* the provider claims)\n");
+	exit(KSFT_FAIL);
+}
+
+int main(int argc, char **argv)
+{
+	struct profile user = { .xipdev = -1, .source = "the command line" };
+	const struct profile *only = NULL;
+	int i, have_caps = 0, n = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "check")) {
+		xt_self = argv[0];
+		return checker_main(argc, argv);
+	}
+	xt_self = argv[0];
+	page = xt_page_size();
+	known_bugs = !!getenv("XIPMAP_KNOWN_BUGS");
+	table = !!getenv("XIPMAP_CONFORM_TABLE");
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--known-bugs")) {
+			known_bugs = 1;
+		} else if (!strcmp(a, "--table")) {
+			table = 1;
+		} else if (!strcmp(a, "--list")) {
+			for (n = 0; n < (int)ARRAY_SIZE(builtin); n++)
+				printf("%-18s %-22s caps %#04x  %s\n", builtin[n].name,
+				       builtin[n].path, builtin[n].caps, builtin[n].source);
+			return 0;
+		} else if (!strcmp(a, "--profile") && v) {
+			for (n = 0; n < (int)ARRAY_SIZE(builtin); n++)
+				if (!strcmp(builtin[n].name, v))
+					only = &builtin[n];
+			if (!only)
+				usage();
+			i++;
+		} else if (!strcmp(a, "--caps") && v) {
+			if (parse_caps(v, &user.caps))
+				usage();
+			have_caps = 1;
+			i++;
+		} else if (!strcmp(a, "--no-read")) {
+			user.flags |= P_NO_READ;
+		} else if (!strcmp(a, "--scratch")) {
+			user.flags |= P_SCRATCH;
+		} else if (!strcmp(a, "--create") && v) {
+			user.create = !strcmp(v, "truncate") ? C_TRUNCATE :
+				      !strcmp(v, "write") ? C_WRITE : -1;
+			if (user.create < 0)
+				usage();
+			if (user.create == C_WRITE)
+				user.flags |= P_RUN_MAYBE;
+			i++;
+		} else if (!strcmp(a, "--direct-at") && v) {
+			user.base = strtoul(v, NULL, 0);
+			i++;
+		} else if (!strcmp(a, "--size") && v) {
+			user.size = strtoul(v, NULL, 0);
+			i++;
+		} else if (!strcmp(a, "--name") && v) {
+			user.name = v;
+			i++;
+		} else if (a[0] != '-' && !user.path) {
+			user.path = a;
+		} else {
+			usage();
+		}
+	}
+	if (user.path && !have_caps)
+		usage();
+
+	ksft_print_header();
+	if (user.path) {
+		if (!user.name)
+			user.name = user.path;
+		ksft_set_plan(NR_TESTS);
+		run_profile(&user);
+	} else if (only) {
+		ksft_set_plan(NR_TESTS);
+		run_profile(only);
+	} else {
+		ksft_set_plan(NR_TESTS * ARRAY_SIZE(builtin));
+		for (n = 0; n < (int)ARRAY_SIZE(builtin); n++)
+			run_profile(&builtin[n]);
+	}
+	ksft_finished();
+}
