@@ -111,7 +111,8 @@ static int run_test(int number, const char *name)
 {
 	static char path[128], env_module[] = "XIPMAP_MODULE=" MODULE_PATH;
 	char *argv[] = { path, NULL };
-	char *envp[] = { env_module, "PATH=/tests", NULL, NULL, NULL };
+	static char env_args[300];
+	char *envp[] = { env_module, "PATH=/tests", NULL, NULL, NULL, NULL };
 	int nenv = 2;
 	int pipefd[2], status = 0, timed_out;
 	pid_t pid;
@@ -129,6 +130,16 @@ static int run_test(int number, const char *name)
 	/* qemu/run.sh --table: xipmap-conform prints its tables. */
 	if (getenv("XIPMAP_CONFORM_TABLE"))
 		envp[nenv++] = "XIPMAP_CONFORM_TABLE=1";
+	/* qemu/run.sh --conform: xipmap-conform's arguments ('+' for ' '). */
+	if (getenv("XIPMAP_CONFORM_ARGS")) {
+		char *c;
+
+		envp[nenv++] = xjoin(env_args, sizeof(env_args), "XIPMAP_CONFORM_ARGS=",
+				     getenv("XIPMAP_CONFORM_ARGS"), NULL);
+		for (c = env_args; *c; c++)
+			if (*c == '+')
+				*c = ' ';
+	}
 	pid = xvfork();
 	if (pid == 0) {
 		dup2(pipefd[1], 1);
