@@ -66,7 +66,7 @@ struct profile {
 };
 
 #define CAPS_ALL	XIPMAP_CAP_ALL
-#define FILE_PAGES	8	/* files made by the tool */
+#define FILE_PAGES	8	/* files made by the tool, and the least size */
 #define MAP_OFF_PAGES	2	/* every mapping: two pages at page 2 */
 #define MAP_PAGES	2
 
@@ -353,18 +353,22 @@ static int check(int acc, unsigned long off, unsigned long len, int prot, int fl
 /* ---- recognising a direct mapping --------------------------------------- */
 
 /*
- * Whether @p, a mapping of @off made with @acc, @prot and @flags, is the
+ * Whether @p, a mapping of @off made with @prot and @flags, is the
  * provider's memory itself.  With an address the provider reports, it
  * must be that address plus the offset.  Otherwise, a shared mapping is
  * in place by the kernel's rule (do_mmap_shared_file() never copies; the
  * second process then checks that writes through it reach read()), and
  * for a private one two more mappings of other, non-overlapping ranges,
  * made the same way while @p lives, must lie as far from it as their
- * offsets are: copies are separate allocations and do not.
+ * offsets are.  Copies are separate allocations and cannot: the second
+ * probe, three pages at page 5, would be a copy that starts on a
+ * four-page boundary (alloc_pages_exact() of order 2), and @p, a two-page
+ * copy, starts on a two-page one, so the probe cannot start three pages
+ * after @p as it must in place.
  */
 static int is_direct(int fd, void *p, unsigned long off, int prot, int flags)
 {
-	unsigned long lo = 0, hi = off + MAP_PAGES * page;
+	unsigned long hi = off + (MAP_PAGES + 1) * page;
 	unsigned char *a, *b;
 	int direct;
 
@@ -372,24 +376,17 @@ static int is_direct(int fd, void *p, unsigned long off, int prot, int flags)
 		return (unsigned long)p == pr.base + off;
 	if (flags & MAP_SHARED)
 		return 1;
-	if (size && hi + page > size)
-		return -1;
-	a = mmap(NULL, page, prot, flags, fd, lo);
-	b = mmap(NULL, page, prot, flags, fd, hi);
-	direct = a == (unsigned char *)p - (off - lo) && b == (unsigned char *)p + (hi - off);
+	a = mmap(NULL, page, prot, flags, fd, 0);
+	b = mmap(NULL, 3 * page, prot, flags, fd, hi);
+	direct = a == (unsigned char *)p - off && b == (unsigned char *)p + (hi - off);
 	if (a != MAP_FAILED)
 		munmap(a, page);
 	if (b != MAP_FAILED)
-		munmap(b, page);
+		munmap(b, 3 * page);
 	return direct;
 }
 
 /* ---- known deviations of the kernel's own providers --------------------- */
-
-static int starts_with(const char *s, const char *prefix)
-{
-	return s && !strncmp(s, prefix, strlen(prefix));
-}
 
 /*
  * The deviations docs/peers.md explains, for the kernel's providers only:
@@ -415,7 +412,7 @@ static const char *known_deviation(struct expect e, struct outcome got, const ch
 		return "peers.md P3: mtdchar_mmap() answers -EACCES to a private mapping";
 	/* P4: mtdchar_get_unmapped_area() keeps the address in an int. */
 	if (!strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT && got.kind == K_DIRECT &&
-	    starts_with(detail, "killed by signal"))
+	    detail && xt_contains(detail, "killed by signal"))
 		return "peers.md P4: mtdchar_get_unmapped_area() truncates the address to int";
 	return NULL;
 }
