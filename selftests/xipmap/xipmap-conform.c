@@ -471,6 +471,33 @@ static void report(const char *label, int ok, const char *what, struct expect e,
 		ksft_test_result_fail("%s: %s\n", pr.name, label);
 }
 
+/*
+ * Open the provider with @acc and map it.  Returns the mapping with its
+ * file in *@fd, or MAP_FAILED once the result is reported: a skip if the
+ * provider would not open, else the refusal judged against @e.
+ */
+static void *open_and_map(const char *label, int acc, unsigned long off, unsigned long len,
+			  int prot, int flags, struct expect e, int *fd)
+{
+	struct outcome got = { K_ERR, 0 };
+	void *p;
+
+	*fd = open(pr.path, acc);
+	if (*fd < 0) {
+		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+		return MAP_FAILED;
+	}
+	errno = 0;
+	p = mmap(NULL, len, prot, flags, *fd, off);
+	if (p == MAP_FAILED) {
+		got.err = errno;
+		report(label, same(got, e.o) || (e.has_alt && same(got, e.alt)), "mmap", e, got,
+		       NULL);
+		close(*fd);
+	}
+	return p;
+}
+
 /* One open mode x mapping type x protection. */
 static void combination(int acc, int flags, int prot)
 {
@@ -484,20 +511,9 @@ static void combination(int acc, int flags, int prot)
 
 	xjoin(label, sizeof(label), acc_name(acc), " ", flags & MAP_SHARED ? "MAP_SHARED" :
 	      "MAP_PRIVATE", " ", prot_name[prot], NULL);
-	fd = open(pr.path, acc);
-	if (fd < 0) {
-		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+	p = open_and_map(label, acc, off, len, prot, flags, e, &fd);
+	if (p == MAP_FAILED)
 		return;
-	}
-	errno = 0;
-	p = mmap(NULL, len, prot, flags, fd, off);
-	if (p == MAP_FAILED) {
-		got.err = errno;
-		report(label, same(got, e.o) || (e.has_alt && same(got, e.alt)), "mmap", e, got,
-		       NULL);
-		close(fd);
-		return;
-	}
 	direct = is_direct(fd, p, off, prot, flags);
 	got.kind = direct ? K_DIRECT : K_COPY;
 	ok = same(got, e.o) || (e.has_alt && same(got, e.alt));
@@ -610,20 +626,9 @@ static void past_end(const char *label, unsigned long off, int prot, int flags)
 					     .why = "refused, or a copy cleared past the end" };
 		}
 	}
-	fd = open(pr.path, O_RDONLY);
-	if (fd < 0) {
-		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+	p = open_and_map(label, O_RDONLY, off, len, prot, flags, e, &fd);
+	if (p == MAP_FAILED)
 		return;
-	}
-	errno = 0;
-	p = mmap(NULL, len, prot, flags, fd, off);
-	if (p == MAP_FAILED) {
-		got.err = errno;
-		report(label, same(got, e.o) || (e.has_alt && same(got, e.alt)), "mmap", e, got,
-		       NULL);
-		close(fd);
-		return;
-	}
 	got.kind = pr.base && (unsigned long)p == pr.base + off ? K_DIRECT : K_COPY;
 	ok = same(got, e.o) || (e.has_alt && same(got, e.alt));
 	status = -1;
