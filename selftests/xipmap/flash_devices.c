@@ -89,10 +89,7 @@ static int refused(int dev, unsigned long off, unsigned long len, int prot, int 
 static int personalities_as_loaded(void)
 {
 	static const unsigned int caps[NR_DEV] = {
-		XIPMAP_CAP_DIRECT | XIPMAP_CAP_COPY | XIPMAP_CAP_READ | XIPMAP_CAP_EXEC,
-		XIPMAP_CAP_ALL,
-		XIPMAP_CAP_COPY,
-		XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_WRITE,
+		XT_CAPS_NOR, XT_CAPS_RAM, XT_CAPS_NAND, XT_CAPS_FB,
 	};
 	static const char *const sysfs[NR_DEV] = {
 		XT_SYSFS_DEV(0), XT_SYSFS_DEV(1), XT_SYSFS_DEV(2), XT_SYSFS_DEV(3),

@@ -23,6 +23,16 @@
 #define XT_FB		"/dev/" XIPMAP_FLASH_NAME "3"
 #define XT_SYSFS_DEV(n)	"/sys/class/misc/" XIPMAP_FLASH_NAME #n "/"
 
+/*
+ * The capabilities each personality stands for, as uapi/linux/xipmap.h
+ * documents them: what the tests expect, written down apart from the
+ * module's own table.
+ */
+#define XT_CAPS_NOR	(XIPMAP_CAP_DIRECT | XIPMAP_CAP_COPY | XIPMAP_CAP_READ | XIPMAP_CAP_EXEC)
+#define XT_CAPS_RAM	XIPMAP_CAP_ALL
+#define XT_CAPS_NAND	XIPMAP_CAP_COPY
+#define XT_CAPS_FB	(XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_WRITE)
+
 static inline unsigned long xt_page_size(void)
 {
 	return getauxval(AT_PAGESZ);
