@@ -30,6 +30,8 @@ int xipmap_self_relocate(void);
 
 #if defined(__riscv) && __riscv_xlen == 64
 #define XIPMAP_R_RELATIVE	3	/* R_RISCV_RELATIVE */
+#elif defined(__x86_64__)
+#define XIPMAP_R_RELATIVE	8	/* R_X86_64_RELATIVE */
 #else
 #error "xipmap: no start code for this architecture yet"
 #endif
@@ -132,6 +134,57 @@ __asm__(
 	"	li	a1, 0\n"		/* same stack */
 	"	li	a7, 220\n"		/* clone */
 	"	ecall\n"
+	"	ret\n"
+	"	.size	xipmap_vfork, . - xipmap_vfork\n"
+	"	.popsection\n"
+);
+#elif defined(__x86_64__)
+/*
+ * As nolibc's own x86_64 _start: the kernel enters with %rsp at argc,
+ * and every call needs %rsp 16-byte aligned.  %rbx, callee-saved, keeps
+ * the initial stack pointer across the relocation.
+ *
+ * The vfork child returns through the parent's stack and may overwrite
+ * the return address there before the parent runs again, so, as glibc
+ * does, it is popped into %rdi (clobbered by calls anyway) before the
+ * system call and pushed back after it, in the child and in the parent.
+ */
+__asm__(
+	"	.pushsection .rodata\n"
+	".Lreloc_msg:\n"
+	"	.ascii	\"xipmap start: unsupported relocation, cannot run\\n\"\n"
+	"	.popsection\n"
+	"	.pushsection .text\n"
+	"	.global	_start\n"
+	"	.type	_start, @function\n"
+	"_start:\n"
+	"	xor	%ebp, %ebp\n"
+	"	mov	%rsp, %rbx\n"
+	"	and	$-16, %rsp\n"
+	"	call	xipmap_self_relocate\n"
+	"	test	%eax, %eax\n"
+	"	jnz	1f\n"
+	"	mov	%rbx, %rdi\n"
+	"	call	_start_c\n"
+	"	hlt\n"
+	"1:	mov	$2, %edi\n"
+	"	lea	.Lreloc_msg(%rip), %rsi\n"
+	"	mov	$49, %edx\n"		/* strlen(.Lreloc_msg) */
+	"	mov	$1, %eax\n"		/* write */
+	"	syscall\n"
+	"	mov	$127, %edi\n"
+	"	mov	$60, %eax\n"		/* exit */
+	"	syscall\n"
+	"	hlt\n"
+	"	.size	_start, . - _start\n"
+	"\n"
+	"	.global	xipmap_vfork\n"
+	"	.type	xipmap_vfork, @function\n"
+	"xipmap_vfork:\n"
+	"	pop	%rdi\n"		/* the return address */
+	"	mov	$58, %eax\n"		/* vfork */
+	"	syscall\n"
+	"	push	%rdi\n"
 	"	ret\n"
 	"	.size	xipmap_vfork, . - xipmap_vfork\n"
 	"	.popsection\n"
