@@ -19,12 +19,19 @@
  * environment: XIPMAP_MODE=demo runs the demo instead of the tests, and
  * XIPMAP_INJECT=<fault> breaks the run on purpose so that qemu/check.sh
  * can prove the runner notices (see qemu/run.sh for the list).
+ *
+ * XIPMAP_KMOD=1 (a target with module=dkms) loads and unloads the module
+ * with Debian's kmod tools instead, as a distribution does: depmod -a,
+ * modprobe (first XIPMAP_MODPROBE, "NAME+PARAM+...", a module the target
+ * wants loaded before xipmap, then xipmap), modinfo xipmap, and rmmod at the
+ * end.
  */
 #include <linux/reboot.h>
 
 #include "xipmap_sys.h"
 
 #define MODULE_PATH	"/lib/modules/xipmap.ko"
+#define KMOD_DIR	"/sbin"
 #define INJECT_PATH	"/lib/modules/xipmap_inject.ko"
 #define TEST_DIR	"/tests"
 #define TEST_TIMEOUT	120	/* seconds; selftests/xipmap/settings */
@@ -33,6 +40,7 @@
 #define SYSLOG_ACTION_CONSOLE_LEVEL	8
 
 static const char *inject = "";
+static int use_kmod;
 static char kernel_log[1 << 17];
 
 static int injecting(const char *fault)
@@ -228,6 +236,121 @@ static void run_demo(void)
 		say("the demo failed", NULL, 0);
 }
 
+/*
+ * Run the kmod tool @tool (/sbin/depmod, /sbin/modprobe, ...) with @args,
+ * separated by spaces, its output on the console.  Returns its exit
+ * status, 128 + the signal that killed it, or -1 with errno set if it could
+ * not be started.
+ */
+static int kmod(const char *tool, const char *args)
+{
+	static char path[64], words[256], env_path[] = "PATH=" KMOD_DIR ":/usr/bin";
+	char *argv[16] = { path }, *envp[] = { env_path, NULL };
+	int argc = 1, status;
+	char *c;
+
+	xjoin(path, sizeof(path), KMOD_DIR "/", tool, NULL);
+	xjoin(words, sizeof(words), args, NULL);
+	for (c = words; *c && argc < 15; ) {
+		while (*c == ' ')
+			*c++ = '\0';
+		if (!*c)
+			break;
+		argv[argc++] = c;
+		while (*c && *c != ' ')
+			c++;
+	}
+	argv[argc] = NULL;
+	status = xspawn_wait(argv, envp);
+	if (status < 0)
+		return -1;
+	if (XWIFSIGNALED(status))
+		return 128 + XWTERMSIG(status);
+	return XWEXITSTATUS(status);
+}
+
+/* Report a kmod tool that failed: "<what>: <tool> <args>: exit status N". */
+static void say_kmod(const char *what, const char *tool, const char *args, int ret)
+{
+	static char line[300], num[16];
+
+	if (ret < 0)
+		xjoin(num, sizeof(num), "not run", NULL);
+	else
+		utoa_r(ret, num);
+	xjoin(line, sizeof(line), ": ", tool, " ", args, ": ",
+	      ret < 0 ? "" : "exit status ", num, NULL);
+	say(what, line, ret < 0 ? errno : 0);
+}
+
+/*
+ * Load xipmap.ko with @params: finit_module, or with XIPMAP_KMOD the way a
+ * distribution does.  Returns 0, or -1 after saying why.
+ */
+static int load_module(const char *params)
+{
+	static char args[200];
+	const char *first = getenv("XIPMAP_MODPROBE");
+	int ret;
+
+	if (!use_kmod) {
+		if (!xfinit_module(MODULE_PATH, params))
+			return 0;
+		say("module load failed", NULL, errno);
+		return -1;
+	}
+	ret = kmod("depmod", "-a");
+	if (ret) {
+		say_kmod("module load failed", "depmod", "-a", ret);
+		return -1;
+	}
+	if (first) {
+		static char words[200];
+		char *c;
+
+		xjoin(words, sizeof(words), first, NULL);
+		for (c = words; *c; c++)
+			if (*c == '+')
+				*c = ' ';
+		ret = kmod("modprobe", words);
+		if (ret) {
+			say_kmod("module load failed", "modprobe", words, ret);
+			return -1;
+		}
+		say("loaded with modprobe: ", words, 0);
+	}
+	xjoin(args, sizeof(args), "xipmap ", params, NULL);
+	ret = kmod("modprobe", args);
+	if (ret) {
+		say_kmod("module load failed", "modprobe", args, ret);
+		return -1;
+	}
+	say("modinfo xipmap:", NULL, 0);
+	ret = kmod("modinfo", "xipmap");
+	if (ret)
+		say_kmod("modinfo failed", "modinfo", "xipmap", ret);
+	return 0;
+}
+
+/* Unload xipmap.ko: delete_module, or rmmod with XIPMAP_KMOD. */
+static int unload_module(void)
+{
+	int ret;
+
+	if (!use_kmod) {
+		if (!xdelete_module("xipmap", O_NONBLOCK))
+			return 0;
+		say("module unload failed", NULL, errno);
+		return -1;
+	}
+	ret = kmod("rmmod", "xipmap");
+	if (ret) {
+		say_kmod("module unload failed", "rmmod", "xipmap", ret);
+		return -1;
+	}
+	return 0;
+}
+
 /* A live mapping keeps the module busy: the final unload must fail. */
 static void hold_a_mapping(void)
 {
@@ -270,6 +393,7 @@ int main(void)
 
 	if (getenv("XIPMAP_INJECT"))
 		inject = getenv("XIPMAP_INJECT");
+	use_kmod = getenv("XIPMAP_KMOD") != NULL;
 	mount_or_say("proc", "/proc");
 	mount_or_say("sysfs", "/sys");
 	mount_or_say("devtmpfs", "/dev");
@@ -280,10 +404,8 @@ int main(void)
 
 	if (injecting("loadfail"))
 		params = "flash_size=3000";
-	if (xfinit_module(MODULE_PATH, params)) {
-		say("module load failed", NULL, errno);
+	if (load_module(params))
 		goto out;
-	}
 	say("module loaded", NULL, 0);
 	console_level(1);
 	if (injecting("warn") && xfinit_module(INJECT_PATH, "warn=1"))
@@ -296,9 +418,7 @@ int main(void)
 
 	if (injecting("unloadfail"))
 		hold_a_mapping();
-	if (xdelete_module("xipmap", O_NONBLOCK))
-		say("module unload failed", NULL, errno);
-	else
+	if (!unload_module())
 		say("module unloaded", NULL, 0);
 out:
 	if (injecting("taint"))
