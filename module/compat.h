@@ -10,6 +10,7 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/version.h>
 
 /*
@@ -82,6 +83,33 @@ static inline void xipmap_dir_changed(struct inode *dir)
 	dir->i_mtime = now;
 	dir->i_ctime = now;
 #endif
+}
+
+/*
+ * 6.3 made vm_flags read-only outside mm and gave drivers vm_flags_mod() to
+ * set and clear them while the VMA is being set up.
+ */
+static inline void xipmap_vm_flags_mod(struct vm_area_struct *vma,
+				       vm_flags_t set, vm_flags_t clear)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+/*
+ * The page cache folio at @index, created if missing, locked; or NULL.
+ * __filemap_get_folio() failed with NULL until 6.4, with an ERR_PTR since.
+ */
+static inline struct folio *xipmap_grab_folio(struct address_space *mapping,
+					      pgoff_t index, gfp_t gfp)
+{
+	struct folio *folio;
+
+	folio = __filemap_get_folio(mapping, index, FGP_LOCK | FGP_ACCESSED | FGP_CREAT, gfp);
+	return IS_ERR(folio) ? NULL : folio;
 }
 
 #endif /* _XIPMAP_COMPAT_H */

@@ -254,6 +254,7 @@ static void xipflash_get_info(struct xipflash *flash, struct xipmap_info *info)
 	info->mappings = atomic_read(&flash->mappings);
 	info->direct_maps = atomic64_read(&flash->direct_maps);
 	info->enosys_answers = atomic64_read(&flash->enosys_answers);
+	info->faults = atomic64_read(&flash->faults);
 }
 
 static long xipflash_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -442,6 +443,12 @@ static ssize_t enosys_answers_show(struct device *dev, struct device_attribute *
 }
 static DEVICE_ATTR_RO(enosys_answers);
 
+static ssize_t faults_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&xipflash_from_dev(dev)->faults));
+}
+static DEVICE_ATTR_RO(faults);
+
 static struct attribute *xipflash_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_erasesize.attr,
@@ -452,6 +459,7 @@ static struct attribute *xipflash_attrs[] = {
 	&dev_attr_mappings.attr,
 	&dev_attr_direct_maps.attr,
 	&dev_attr_enosys_answers.attr,
+	&dev_attr_faults.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(xipflash);
@@ -491,6 +499,7 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 	atomic_set(&flash->mappings, 0);
 	atomic64_set(&flash->direct_maps, 0);
 	atomic64_set(&flash->enosys_answers, 0);
+	atomic64_set(&flash->faults, 0);
 	snprintf(flash->name, sizeof(flash->name), XIPMAP_FLASH_NAME "%u", index);
 
 	/* Direct mappings hand out this address: it must be one run of pages. */

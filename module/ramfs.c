@@ -24,6 +24,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
+#include <linux/uaccess.h>
+#include <linux/xipmap.h>
 
 #include "compat.h"
 #include "xipmap.h"
@@ -33,12 +35,47 @@
 #define XIPRAMFS_DEFAULT_MODE	0755
 
 /**
- * struct xipramfs_fs_info - one mount's options
+ * struct xipramfs_fs_info - one mount's options and counters
  * @mode:	permissions of the root directory (mode=, octal)
+ * @faults:	pages of its files mapped on first touch (MMU kernels)
  */
 struct xipramfs_fs_info {
 	umode_t mode;
+	atomic64_t faults;
 };
+
+/**
+ * xipramfs_count_fault() - count a page mapped on its first touch
+ * @sb: the mount the file is on
+ */
+void xipramfs_count_fault(struct super_block *sb)
+{
+	struct xipramfs_fs_info *fsi = sb->s_fs_info;
+
+	atomic64_inc(&fsi->faults);
+}
+
+/**
+ * xipramfs_ioctl() - the ioctls of regular files
+ * @file: an open regular file of xipramfs
+ * @cmd: XIPRAMFS_IOC_*
+ * @arg: the user's pointer
+ *
+ * Return: 0, -EFAULT for a bad pointer, -ENOTTY for an unknown command.
+ */
+long xipramfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct xipramfs_fs_info *fsi = file_inode(file)->i_sb->s_fs_info;
+	u64 faults;
+
+	switch (cmd) {
+	case XIPRAMFS_IOC_FAULTS:
+		faults = atomic64_read(&fsi->faults);
+		return copy_to_user((void __user *)arg, &faults, sizeof(faults)) ? -EFAULT : 0;
+	default:
+		return -ENOTTY;
+	}
+}
 
 static struct kmem_cache *xipramfs_inode_cachep;
 static const struct super_operations xipramfs_ops;

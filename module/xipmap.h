@@ -48,6 +48,7 @@ struct xipflash_preset {
  * @mappings:	mappings the driver accepted and has not seen closed
  * @direct_maps: times the driver's mmap() accepted a direct mapping
  * @enosys_answers: times a hook answered -ENOSYS
+ * @faults:	pages mapped on first touch (MMU kernels; 0 without an MMU)
  */
 struct xipflash {
 	struct miscdevice misc;
@@ -65,6 +66,7 @@ struct xipflash {
 	atomic_t mappings;
 	atomic64_t direct_maps;
 	atomic64_t enosys_answers;
+	atomic64_t faults;
 };
 
 extern const struct xipflash_preset xipflash_presets[];
@@ -129,6 +131,8 @@ static inline struct xipramfs_inode *XIPRAMFS_I(struct inode *inode)
 }
 
 int xipramfs_register(void);
+void xipramfs_count_fault(struct super_block *sb);
+long xipramfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void xipramfs_unregister(void);
 
 /* Regular files: ramfs-nommu.c or ramfs-mmu.c, as Kbuild picks. */

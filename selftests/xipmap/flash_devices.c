@@ -656,6 +656,7 @@ static int sysfs_matches_the_ioctl(void)
 	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == i.mappings &&
 		  xt_read_long(XT_SYSFS "/direct_maps") == (long)i.direct_maps &&
 		  xt_read_long(XT_SYSFS "/enosys_answers") == (long)i.enosys_answers &&
+		  xt_read_long(XT_SYSFS "/faults") == (long)i.faults &&
 		  xt_read_long(XT_SYSFS "/enosys") == XIPMAP_ENOSYS_PRIVATE &&
 		  xt_read_long(XT_SYSFS "/size") == (long)i.size &&
 		  xt_read_long(XT_SYSFS "/erasesize") == i.erasesize,
@@ -797,27 +798,33 @@ static int erase_needs_the_file_open_for_writing(void)
 	return ok;
 }
 
+#define WHY_PRIVATE	"with an MMU a private mapping is the process's own, copied on write"
+#define WHY_OVERLAP	"regions that overlay one another are no-MMU's way of sharing"
+
 static const struct xt_test tests[] = {
 	XT_TEST(personalities_as_loaded),
 	XT_TEST(personality_and_caps_can_be_set),
-	XT_TEST(every_capability_mask),
-	XT_TEST(nand_private_copy_is_shared_with_other_processes),
-	XT_TEST(nand_writes_do_not_reach_copies),
+	XT_TEST_NOMMU(every_capability_mask, "mm/nommu.c's reading of the capabilities; "
+		      "mmu_map checks the driver's with an MMU"),
+	XT_TEST_NOMMU(nand_private_copy_is_shared_with_other_processes, WHY_PRIVATE),
+	XT_TEST_NOMMU(nand_writes_do_not_reach_copies, "with an MMU a copy is made when each "
+		      "page is first touched (mmu_map)"),
 	XT_TEST(shared_without_direct_is_enodev),
-	XT_TEST(ram_shared_rw_is_device_memory),
-	XT_TEST(fb_shared_rw_is_device_memory),
-	XT_TEST(fb_without_read_method_cannot_be_copied),
-	XT_TEST(exec_without_exec_capability),
-	XT_TEST(enosys_gua_shared_is_enodev),
-	XT_TEST(enosys_gua_private_is_copied),
-	XT_TEST(enosys_private_is_copied),
-	XT_TEST(enosys_shared_is_enodev),
-	XT_TEST(enosys_private_on_existing_region_is_enodev),
-	XT_TEST(traced_process_gets_its_own_copy),
-	XT_TEST(traced_process_on_direct_device_gets_a_copy),
-	XT_TEST(private_writable_is_never_shared),
-	XT_TEST(overlaps_on_a_copied_device),
-	XT_TEST(overlaps_on_a_direct_device),
+	XT_TEST_NOMMU(ram_shared_rw_is_device_memory, XT_WHY_PLACE),
+	XT_TEST_NOMMU(fb_shared_rw_is_device_memory, XT_WHY_PLACE),
+	XT_TEST_NOMMU(fb_without_read_method_cannot_be_copied, "with an MMU the kernel copies "
+		      "a private page on write, without a read method (mmu_map)"),
+	XT_TEST_NOMMU(exec_without_exec_capability, XT_WHY_PLACE),
+	XT_TEST_NOMMU(enosys_gua_shared_is_enodev, XT_WHY_ENOSYS),
+	XT_TEST_NOMMU(enosys_gua_private_is_copied, XT_WHY_ENOSYS),
+	XT_TEST_NOMMU(enosys_private_is_copied, XT_WHY_ENOSYS),
+	XT_TEST_NOMMU(enosys_shared_is_enodev, XT_WHY_ENOSYS),
+	XT_TEST_NOMMU(enosys_private_on_existing_region_is_enodev, XT_WHY_ENOSYS),
+	XT_TEST_NOMMU(traced_process_gets_its_own_copy, WHY_PRIVATE),
+	XT_TEST_NOMMU(traced_process_on_direct_device_gets_a_copy, WHY_PRIVATE),
+	XT_TEST_NOMMU(private_writable_is_never_shared, WHY_PRIVATE),
+	XT_TEST_NOMMU(overlaps_on_a_copied_device, WHY_OVERLAP),
+	XT_TEST_NOMMU(overlaps_on_a_direct_device, WHY_OVERLAP),
 	XT_TEST(sysfs_matches_the_ioctl),
 	XT_TEST(ioctl_bad_values_are_einval),
 	XT_TEST(ioctl_unknown_command_is_enotty),
@@ -849,9 +856,7 @@ int main(int argc, char **argv)
 					   errno);
 		info[dev] = xt_info(fd[dev]);
 	}
-	if (!info[NOR].base) {
-		ksft_print_header();
-		ksft_exit_skip("the devices report no direct address: not a no-MMU kernel\n");
-	}
+	if (!xt_mmu() && !info[NOR].base)
+		ksft_exit_fail_msg("%s reports no direct address on a no-MMU kernel\n", path[NOR]);
 	xt_run(tests, ARRAY_SIZE(tests), restore_all);
 }

@@ -184,29 +184,6 @@ static void *run_address(int fd, unsigned long pages)
 	return p;
 }
 
-/*
- * A field of /proc/meminfo, in kB, or -1.  The counters behind it are kept
- * per CPU and folded now and then; /proc/sys/vm/stat_refresh folds them
- * now, so that a change of a few pages shows.
- */
-static long meminfo(const char *field)
-{
-	static char buf[4096];
-	unsigned long n = strlen(field);
-	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-	char *s;
-
-	if (fd < 0 || write(fd, "1", 1) != 1)
-		ksft_print_msg("stat_refresh: %s\n", xt_errname(errno));
-	close(fd);
-	if (xt_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
-		return -1;
-	for (s = buf; *s; s++)
-		if ((s == buf || s[-1] == '\n') && !strncmp(s, field, n) && s[n] == ':')
-			return strtol(s + n + 1, NULL, 10);
-	return -1;
-}
-
 /* Pages the filesystem under test says are used: statfs f_blocks - f_bfree. */
 static long used_pages(void)
 {
@@ -219,7 +196,7 @@ static long used_pages(void)
 
 static long cached_pages(void)
 {
-	return meminfo("Cached") * 1024 / page;
+	return xt_meminfo("Cached") * 1024 / page;
 }
 
 static int shared_mapping_of_a_truncated_file_is_its_memory(void)
@@ -621,7 +598,7 @@ static int memory_is_given_back(void)
 	int ok = XT_PASS, fd;
 	void *p;
 
-	free0 = meminfo("MemFree");
+	free0 = xt_meminfo("MemFree");
 	cached0 = cached_pages();
 	used0 = used_pages();
 	fd = make("cycle", pages * page);
@@ -631,7 +608,7 @@ static int memory_is_given_back(void)
 	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED: %s\n", xt_errname(errno));
 	if (p != MAP_FAILED)
 		memset(p, 0x5a, pages * page);
-	free1 = meminfo("MemFree");
+	free1 = xt_meminfo("MemFree");
 	XT_EXPECT(free0 - free1 >= (long)(pages * page / 1024 - slack_kb),
 		  "MemFree fell by %ld kB with a %lu kB file, expected about that\n",
 		  free0 - free1, pages * page / 1024);
@@ -648,7 +625,7 @@ static int memory_is_given_back(void)
 		  "was %ld\n", cached_pages(), cached0);
 	XT_EXPECT(used_pages() == used0, "statfs used is %ld pages, was %ld\n",
 		  used_pages(), used0);
-	free1 = meminfo("MemFree");
+	free1 = xt_meminfo("MemFree");
 	XT_EXPECT(free1 >= free0 - (long)slack_kb, "MemFree is %ld kB after the cycle, "
 		  "was %ld kB\n", free1, free0);
 	ksft_print_msg("%s: MemFree %ld kB before, %ld kB after a %lu kB file came and went\n",
@@ -857,25 +834,30 @@ static int names_and_directories_work(void)
 	return ok;
 }
 
+#define WHY_PAGES	"with an MMU a file is mapped a page at a time, wherever its pages are"
+#define WHY_TRUNCATE	"with an MMU truncate unmaps what it cuts off (demand_paging)"
+#define WHY_RUN		"with an MMU truncate allocates nothing: there is no run (demand_paging)"
+
 static const struct xt_test tests[] = {
-	XT_TEST(shared_mapping_of_a_truncated_file_is_its_memory),
-	XT_TEST(second_process_maps_the_same_memory),
-	XT_TEST(private_read_only_mapping_is_the_file),
-	XT_TEST(private_writable_mapping_is_a_copy),
-	XT_TEST(written_file_is_not_mapped_shared),
-	XT_TEST(file_with_a_hole_is_not_mapped_shared),
-	XT_TEST(pages_added_after_the_run_are_not_mapped_in_place),
-	XT_TEST(mapping_past_eof_is_einval),
-	XT_TEST(shrinking_under_a_shared_mapping_is_etxtbsy),
-	XT_TEST(shrinking_past_a_mapping_is_allowed),
-	XT_TEST(shrinking_under_a_private_read_only_mapping_is_etxtbsy),
-	XT_TEST(growing_a_mapped_file_keeps_its_pages),
+	XT_TEST_NOMMU(shared_mapping_of_a_truncated_file_is_its_memory, XT_WHY_PLACE),
+	XT_TEST_NOMMU(second_process_maps_the_same_memory, XT_WHY_PLACE),
+	XT_TEST_NOMMU(private_read_only_mapping_is_the_file, XT_WHY_PLACE),
+	XT_TEST_NOMMU(private_writable_mapping_is_a_copy, XT_WHY_PLACE),
+	XT_TEST_NOMMU(written_file_is_not_mapped_shared, WHY_PAGES),
+	XT_TEST_NOMMU(file_with_a_hole_is_not_mapped_shared, WHY_PAGES),
+	XT_TEST_NOMMU(pages_added_after_the_run_are_not_mapped_in_place, WHY_PAGES),
+	XT_TEST_NOMMU(mapping_past_eof_is_einval, "with an MMU a mapping may run past the "
+		      "end of a file; touching it there is SIGBUS (demand_paging)"),
+	XT_TEST_NOMMU(shrinking_under_a_shared_mapping_is_etxtbsy, WHY_TRUNCATE),
+	XT_TEST_NOMMU(shrinking_past_a_mapping_is_allowed, WHY_TRUNCATE),
+	XT_TEST_NOMMU(shrinking_under_a_private_read_only_mapping_is_etxtbsy, WHY_TRUNCATE),
+	XT_TEST_NOMMU(growing_a_mapped_file_keeps_its_pages, XT_WHY_PLACE),
 	XT_TEST(fresh_pages_are_zero),
-	XT_TEST(truncate_takes_only_the_pages_it_needs),
+	XT_TEST_NOMMU(truncate_takes_only_the_pages_it_needs, WHY_RUN),
 	XT_TEST(memory_is_given_back),
-	XT_TEST(truncate_past_the_largest_block_is_efbig),
-	XT_TEST(truncate_without_memory_is_enomem),
-	XT_TEST(code_in_a_file_runs_in_place),
+	XT_TEST_NOMMU(truncate_past_the_largest_block_is_efbig, WHY_RUN),
+	XT_TEST_NOMMU(truncate_without_memory_is_enomem, WHY_RUN),
+	XT_TEST_NOMMU(code_in_a_file_runs_in_place, XT_WHY_PLACE),
 	XT_TEST(names_and_directories_work),
 };
 
@@ -972,8 +954,6 @@ int main(int argc, char **argv)
 		return xt_peer_main(argc, argv);
 	page = xt_page_size();
 	ksft_print_header();
-	if (xt_kconfig("CONFIG_MMU") != 0)
-		ksft_exit_skip("not a no-MMU kernel (or no /boot/config-$(uname -r))\n");
 	ksft_set_plan(ARRAY_SIZE(filesystems) * n + ARRAY_SIZE(xipramfs_tests));
 	mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);	/* EBUSY if it is */
 	mount_or_exit(NULL, XT_SPARE);

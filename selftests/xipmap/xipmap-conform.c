@@ -883,6 +883,11 @@ int main(int argc, char **argv)
 	}
 	xt_self = argv[0];
 	page = xt_page_size();
+	if (xt_mmu()) {
+		ksft_print_header();
+		ksft_exit_skip("nommu-mmap.rst's rules (direct, copy, capabilities) are "
+			       "no-MMU's; mmu_map checks the driver with an MMU\n");
+	}
 	/* In a guest with no shell, qemu/run.sh --conform passes the arguments. */
 	if (argc == 1 && getenv("XIPMAP_CONFORM_ARGS")) {
 		static char args[256], *av[16];

@@ -33,6 +33,12 @@
 #define XT_CAPS_NAND	XIPMAP_CAP_COPY
 #define XT_CAPS_FB	(XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_WRITE)
 
+/* mprotect(2), which nolibc lacks; 0 or -1 with errno set. */
+static inline int xmprotect(void *addr, size_t len, int prot)
+{
+	return __sysret(my_syscall3(__NR_mprotect, addr, len, prot));
+}
+
 static inline unsigned long xt_page_size(void)
 {
 	return getauxval(AT_PAGESZ);
@@ -431,6 +437,29 @@ static inline int xt_is_peer(int argc, char **argv)
 }
 
 /*
+ * A field of /proc/meminfo, in kB, or -1.  The counters behind it are kept
+ * per CPU and folded now and then; /proc/sys/vm/stat_refresh folds them
+ * now, so that a change of a few pages shows.
+ */
+static inline long xt_meminfo(const char *field)
+{
+	static char buf[4096];
+	unsigned long n = strlen(field);
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	char *s;
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		ksft_print_msg("stat_refresh: %s\n", xt_errname(errno));
+	close(fd);
+	if (xt_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -1;
+	for (s = buf; *s; s++)
+		if ((s == buf || s[-1] == '\n') && !strncmp(s, field, n) && s[n] == ':')
+			return strtol(s + n + 1, NULL, 10);
+	return -1;
+}
+
+/*
  * The running kernel's .config, as Debian installs it: /boot/config-<release>.
  * The runner puts it there in the guest.  Returns 1 if @option (with
  * "CONFIG_") is set to y or m, 0 if not, -1 if there is no config to read.
@@ -463,12 +492,112 @@ static inline int xt_kconfig(const char *option)
  */
 enum { XT_FAIL = 0, XT_PASS = 1, XT_SKIP = 2 };
 
+/*
+ * Whether the running kernel has an MMU, asked once.  This and xt_expect
+ * below are the one place where the tests' expectations depend on the
+ * kind of kernel: its .config says (/boot/config-<release>); without one,
+ * MAP_FIXED_NOREPLACE tells, which only a kernel with an MMU honours.
+ */
+static int xt_mmu_known = -1;
+
+static inline int xt_mmu(void)
+{
+	void *p;
+
+	if (xt_mmu_known >= 0)
+		return xt_mmu_known;
+	xt_mmu_known = xt_kconfig("CONFIG_MMU");
+	if (xt_mmu_known < 0) {
+		p = mmap((void *)0x40000000UL, xt_page_size(), PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		xt_mmu_known = p != MAP_FAILED || errno == EEXIST;
+		if (p != MAP_FAILED)
+			munmap(p, xt_page_size());
+	}
+	return xt_mmu_known;
+}
+
+/*
+ * What differs between the two kinds of kernel, where a test checks it on
+ * both.  Each line says why.
+ */
+struct xt_expect {
+	/*
+	 * MAP_SHARED|PROT_WRITE of a device without NOMMU_MAP_WRITE, opened
+	 * O_RDWR.  no-MMU: validate_mmap_request() refuses a shared mapping
+	 * the direct capabilities do not cover with EINVAL.  MMU: the driver
+	 * refuses a protection the device does not offer, as the kernel does
+	 * for a file opened without it: EACCES.
+	 */
+	int shared_write_on_readonly_device;
+	/*
+	 * MAP_PRIVATE|PROT_WRITE of the NOR flash while it is busy.  no-MMU:
+	 * the kernel copies it without asking the driver: a copy of the status
+	 * bytes (0 here).  MMU: a private mapping is in place until written,
+	 * and the driver refuses new in-place mappings: EBUSY.
+	 */
+	int private_write_while_busy;
+	/*
+	 * FUTEX_WAIT on an address outside every mapping.  no-MMU: 6.12 looks
+	 * at no VMA and just reads the memory (0 here: EAGAIN or ETIMEDOUT),
+	 * against the document.  MMU: EFAULT, as the document says.
+	 */
+	int futex_outside_mappings;
+};
+
+static inline const struct xt_expect *xt_expect(void)
+{
+	static const struct xt_expect nommu = {
+		.shared_write_on_readonly_device = EINVAL,
+		.private_write_while_busy = 0,
+		.futex_outside_mappings = 0,
+	};
+	static const struct xt_expect mmu = {
+		.shared_write_on_readonly_device = EACCES,
+		.private_write_while_busy = EBUSY,
+		.futex_outside_mappings = EFAULT,
+	};
+
+	return xt_mmu() ? &mmu : &nommu;
+}
+
+/*
+ * A test checks a behaviour of both kinds of kernel, or of one kind only:
+ * then it is skipped on the other, with the reason, which should say why
+ * the behaviour does not exist there and where the other kind's is checked.
+ */
+enum { XT_BOTH, XT_NOMMU_ONLY, XT_MMU_ONLY };
+
 struct xt_test {
 	const char *name;
 	int (*fn)(void);
+	int only;
+	const char *why;
 };
 
-#define XT_TEST(fn)	{ #fn, fn }
+/* Reasons shared by several tests. */
+#define XT_WHY_PLACE	"with an MMU a mapping has an address of its own: in place or " \
+			"copied shows in what it sees (mmu_map)"
+#define XT_WHY_FIXED	"MAP_FIXED works with an MMU"
+#define XT_WHY_ENOSYS	"-ENOSYS (copy instead) is a no-MMU answer; with an MMU the " \
+			"kernel never asks it"
+#define XT_WHY_PASTEND	"with an MMU the driver refuses any range past the end " \
+			"(direct_length_past_end_is_einval)"
+#define XT_WHY_NOFAULT	"without an MMU nothing is demand-paged"
+
+#define XT_TEST(fn)		{ #fn, fn, XT_BOTH, NULL }
+#define XT_TEST_NOMMU(fn, why)	{ #fn, fn, XT_NOMMU_ONLY, why }
+#define XT_TEST_MMU(fn, why)	{ #fn, fn, XT_MMU_ONLY, why }
+
+/* The reason @t does not run on this kernel, or NULL if it does. */
+static inline const char *xt_not_here(const struct xt_test *t)
+{
+	if (t->only == XT_NOMMU_ONLY && xt_mmu())
+		return t->why;
+	if (t->only == XT_MMU_ONLY && !xt_mmu())
+		return t->why;
+	return NULL;
+}
 
 /* Needs "int ok = XT_PASS;" in the test; the test carries on after a miss. */
 #define XT_EXPECT(cond, ...) do {					\
@@ -484,6 +613,12 @@ static inline void xt_run_tests(const struct xt_test *tests, int n, const char *
 	int i, ret;
 
 	for (i = 0; i < n; i++) {
+		const char *why = xt_not_here(&tests[i]);
+
+		if (why) {
+			ksft_test_result_skip("%s%s: %s\n", prefix, tests[i].name, why);
+			continue;
+		}
 		ret = tests[i].fn();
 		if (ret == XT_SKIP)
 			ksft_test_result_skip("%s%s\n", prefix, tests[i].name);

@@ -115,6 +115,9 @@ static inline __u8 xipmap_pattern(__u64 off)
  * @mappings:	mappings the driver has accepted and not yet seen closed
  * @direct_maps: times the driver's mmap() has accepted a direct mapping
  * @enosys_answers: times a hook has answered -ENOSYS
+ * @faults:	on a kernel with an MMU, pages the driver has mapped on their
+ *		first touch (demand paging): one per page per mapping, copies
+ *		included.  Always 0 without an MMU, where nothing faults.
  */
 struct xipmap_info {
 	__u64 size;
@@ -129,6 +132,7 @@ struct xipmap_info {
 	__u32 reserved;
 	__u64 direct_maps;
 	__u64 enosys_answers;
+	__u64 faults;
 };
 
 /**
@@ -154,5 +158,13 @@ struct xipmap_erase {
 #define XIPMAP_IOC_SET_ENOSYS		_IOW(XIPMAP_IOC_MAGIC, 0x03, __u32)
 #define XIPMAP_IOC_SET_STATE		_IOW(XIPMAP_IOC_MAGIC, 0x04, __u32)
 #define XIPMAP_IOC_ERASE		_IOW(XIPMAP_IOC_MAGIC, 0x05, struct xipmap_erase)
+
+/*
+ * xipramfs: the filesystem type "xipramfs" keeps regular files in memory.
+ * XIPRAMFS_IOC_FAULTS, on any of its regular files, reports the page faults
+ * the mount has served (on a kernel with an MMU, pages of its files mapped
+ * on their first touch; always 0 without an MMU).
+ */
+#define XIPRAMFS_IOC_FAULTS		_IOR(XIPMAP_IOC_MAGIC, 0x10, __u64)
 
 #endif /* _UAPI_LINUX_XIPMAP_H */

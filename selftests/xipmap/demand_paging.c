@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a mapping costs.  With an MMU, mmap() reserves addresses and
+ * nothing else: a mapping larger than the machine's free memory succeeds,
+ * and memory goes only to the pages touched, one fault each (xipramfs and
+ * the flash count them).  Without an MMU every private or anonymous
+ * mapping is memory allocated at mmap() time, so one that large fails
+ * there with ENOMEM.
+ *
+ * "Larger than free memory" is twice MemTotal from /proc/meminfo.
+ */
+#include "xipmap_test.h"
+
+#define DIR		"/xt-demand"
+#define FILE		DIR "/big"
+#define TOUCHED		64	/* pages touched in a large mapping */
+#define SLACK_KB	512	/* MemFree moves this much by itself */
+
+static unsigned long page;
+static unsigned long big;	/* twice MemTotal, in bytes */
+
+/* Pages MemFree fell by since @free0 (kB), as a signed count. */
+static long pages_taken(long free0)
+{
+	return (free0 - xt_meminfo("MemFree")) * 1024 / (long)page;
+}
+
+static unsigned long long ramfs_faults(int fd)
+{
+	__u64 n = 0;
+
+	if (ioctl(fd, XIPRAMFS_IOC_FAULTS, &n))
+		ksft_print_msg("XIPRAMFS_IOC_FAULTS: %s\n", xt_errname(errno));
+	return n;
+}
+
+/*
+ * A sparse xipramfs file of twice the machine's memory, mapped shared:
+ * mmap() takes no memory and no fault; writing one byte in each of
+ * TOUCHED pages spread over it costs TOUCHED faults and about TOUCHED
+ * pages; reading them back through read() gives the bytes; unlinking the
+ * file gives the memory back.
+ */
+static int file_larger_than_memory_costs_only_touched_pages(void)
+{
+	unsigned long stride = big / TOUCHED / page * page, i;
+	unsigned long long f0, f1;
+	long free0, taken;
+	unsigned char *p, c;
+	int fd, ok = XT_PASS;
+
+	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || xftruncate(fd, big)) {
+		ksft_print_msg("create and truncate %s to %lu MiB: %s\n", FILE, big >> 20,
+			       xt_errname(errno));
+		return XT_FAIL;
+	}
+	free0 = xt_meminfo("MemFree");
+	f0 = ramfs_faults(fd);
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED of %lu MiB: %s\n", big >> 20, xt_errname(errno));
+	if (p == MAP_FAILED)
+		goto out;
+	XT_EXPECT(ramfs_faults(fd) == f0, "mmap() faulted pages in\n");
+	taken = pages_taken(free0);
+	XT_EXPECT(taken < SLACK_KB / 4, "mmap() of %lu MiB took %ld pages\n", big >> 20, taken);
+	for (i = 0; i < TOUCHED; i++)
+		p[i * stride + i] = (unsigned char)(i + 1);
+	f1 = ramfs_faults(fd);
+	taken = pages_taken(free0);
+	ksft_print_msg("%lu MiB mapped (MemTotal %ld kB): %d pages touched, %llu faults, "
+		       "MemFree fell by %ld pages\n", big >> 20, xt_meminfo("MemTotal"),
+		       TOUCHED, f1 - f0, taken);
+	XT_EXPECT(f1 - f0 == TOUCHED, "%d pages touched, %llu faults\n", TOUCHED, f1 - f0);
+	XT_EXPECT(taken >= TOUCHED - SLACK_KB / 4 && taken <= TOUCHED + SLACK_KB / 4,
+		  "MemFree fell by %ld pages for %d pages touched\n", taken, TOUCHED);
+	for (i = 0; i < TOUCHED; i++) {
+		if (lseek(fd, i * stride + i, SEEK_SET) != (off_t)(i * stride + i) ||
+		    read(fd, &c, 1) != 1 || c != (unsigned char)(i + 1)) {
+			ksft_print_msg("read() at %lu does not give the stored byte\n",
+				       i * stride + i);
+			ok = XT_FAIL;
+			break;
+		}
+	}
+	munmap(p, big);
+out:
+	close(fd);
+	unlink(FILE);
+	taken = pages_taken(free0);
+	XT_EXPECT(taken < SLACK_KB / 4, "%ld pages not given back after unlink\n", taken);
+	return ok;
+}
+
+/* The peer: map @argv[2] bytes of FILE shared and read byte @argv[3]. */
+static int touch_peer(char **argv)
+{
+	unsigned long len = strtoul(argv[2], NULL, 0), off = strtoul(argv[3], NULL, 0);
+	int fd = open(FILE, O_RDONLY);
+	unsigned char *p;
+
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return XT_PEER_ERRNO + (errno & 63);
+	return *(volatile unsigned char *)(p + off) ? XT_PEER_DATA : XT_PEER_AT;
+}
+
+/*
+ * A mapping may run past the end of the file; the pages past it are not
+ * there: touching one is SIGBUS.  The file's last page reads (zeros).
+ */
+static int touching_past_the_end_of_a_file_is_sigbus(void)
+{
+	char a_len[24], a_off[24];
+	char *argv[] = { (char *)xt_self, "touch", a_len, a_off, NULL };
+	int fd, status, ok = XT_PASS;
+
+	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || xftruncate(fd, 2 * page)) {
+		ksft_print_msg("create %s: %s\n", FILE, xt_errname(errno));
+		return XT_FAIL;
+	}
+	close(fd);
+	xjoin(a_len, sizeof(a_len), utoa(8 * page), NULL);
+	xjoin(a_off, sizeof(a_off), utoa(2 * page - 1), NULL);
+	status = xt_spawn(argv, 0);
+	XT_EXPECT(XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
+		  "reading the last byte of the file: status %#x\n", status);
+	xjoin(a_off, sizeof(a_off), utoa(2 * page), NULL);
+	status = xt_spawn(argv, 0);
+	XT_EXPECT(XWIFSIGNALED(status) && XWTERMSIG(status) == SIGBUS,
+		  "reading the first byte past the end: status %#x, expected SIGBUS\n", status);
+	unlink(FILE);
+	return ok;
+}
+
+/*
+ * Anonymous memory is demand-paged too: with MAP_NORESERVE (no promise of
+ * memory to keep, so no overcommit check) twice MemTotal maps, and only
+ * the pages touched cost memory.
+ */
+static int anonymous_larger_than_memory_costs_only_touched_pages(void)
+{
+	unsigned long stride = big / TOUCHED / page * page, i;
+	long free0 = xt_meminfo("MemFree"), taken;
+	unsigned char *p;
+	int ok = XT_PASS;
+
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("%lu MiB anonymous: %s\n", big >> 20, xt_errname(errno));
+		return XT_FAIL;
+	}
+	for (i = 0; i < TOUCHED; i++)
+		p[i * stride] = 1;
+	taken = pages_taken(free0);
+	ksft_print_msg("%lu MiB anonymous: %d pages touched, MemFree fell by %ld pages\n",
+		       big >> 20, TOUCHED, taken);
+	XT_EXPECT(taken >= TOUCHED - SLACK_KB / 4 && taken <= TOUCHED + SLACK_KB / 4,
+		  "MemFree fell by %ld pages for %d pages touched\n", taken, TOUCHED);
+	munmap(p, big);
+	return ok;
+}
+
+/*
+ * The flash, mapped whole, shared and private, costs no memory and no
+ * fault until touched; a private page written costs one page (the copy).
+ */
+static int flash_mappings_cost_nothing_until_touched(void)
+{
+	int fd = open(XT_NOR, O_RDONLY);
+	struct xipmap_info info = xt_info(fd);
+	long free0 = xt_meminfo("MemFree"), taken;
+	unsigned char *s, *p;
+	int ok = XT_PASS;
+
+	s = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	XT_EXPECT(s != MAP_FAILED && p != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
+	XT_EXPECT(xt_info(fd).faults == info.faults, "mmap() faulted %llu pages in\n",
+		  xt_info(fd).faults - info.faults);
+	taken = pages_taken(free0);
+	XT_EXPECT(taken < SLACK_KB / 4, "two mappings of %llu kB took %ld pages\n",
+		  info.size >> 10, taken);
+	if (p != MAP_FAILED && s != MAP_FAILED) {
+		p[5 * page] = 1;
+		XT_EXPECT(xt_info(fd).faults - info.faults == 1,
+			  "one page written: %llu faults\n", xt_info(fd).faults - info.faults);
+		XT_EXPECT(xt_pattern_diff(s + 5 * page, 5 * page, page) < 0,
+			  "a private store reached the device\n");
+	}
+	if (s != MAP_FAILED)
+		munmap(s, info.size);
+	if (p != MAP_FAILED)
+		munmap(p, info.size);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Without an MMU, mmap() allocates a private or anonymous mapping whole,
+ * so twice MemTotal fails there with ENOMEM, and leaves nothing mapped:
+ * anonymous memory, and a private writable mapping of the flash (which is
+ * always a copy).  6.12 WARNs in the page allocator on the way: run only
+ * with XIPMAP_KNOWN_BUGS=1 (qemu/check.sh does, and expects that WARN).
+ */
+static int mapping_larger_than_memory_is_enomem(void)
+{
+	const char *known = getenv("XIPMAP_KNOWN_BUGS");
+	int fd = open(XT_NOR, O_RDONLY);
+	int lines = xt_maps_lines();
+	unsigned char *p;
+	int ok = XT_PASS;
+
+	if (!known || strcmp(known, "1")) {
+		ksft_print_msg("6.12 WARNs in __alloc_pages() (docs/conformance.md 9): set "
+			       "XIPMAP_KNOWN_BUGS=1 to run\n");
+		close(fd);
+		return XT_SKIP;
+	}
+	errno = 0;
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	XT_EXPECT(p == MAP_FAILED && errno == ENOMEM,
+		  "%lu MiB anonymous: %p (%s), expected ENOMEM\n", big >> 20, p,
+		  xt_errname(errno));
+	if (p != MAP_FAILED)
+		munmap(p, big);
+	errno = 0;
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	XT_EXPECT(p == MAP_FAILED && errno == ENOMEM,
+		  "%lu MiB private copy of %s: %p (%s), expected ENOMEM\n", big >> 20, XT_NOR,
+		  p, xt_errname(errno));
+	if (p != MAP_FAILED)
+		munmap(p, big);
+	XT_EXPECT(xt_maps_lines() == lines, "/proc/self/maps grew\n");
+	close(fd);
+	return ok;
+}
+
+static const struct xt_test tests[] = {
+	XT_TEST_MMU(file_larger_than_memory_costs_only_touched_pages, XT_WHY_NOFAULT),
+	XT_TEST_MMU(touching_past_the_end_of_a_file_is_sigbus, "without an MMU a mapping "
+		    "past the end of a file is refused (ramfs_map)"),
+	XT_TEST_MMU(anonymous_larger_than_memory_costs_only_touched_pages, XT_WHY_NOFAULT),
+	XT_TEST_MMU(flash_mappings_cost_nothing_until_touched, XT_WHY_NOFAULT),
+	XT_TEST_NOMMU(mapping_larger_than_memory_is_enomem, "with an MMU it succeeds "
+		      "and costs the pages touched (the tests above)"),
+};
+
+int main(int argc, char **argv)
+{
+	page = xt_page_size();
+	xt_self = argv[0];
+	if (argc == 4 && !strcmp(argv[1], "touch"))
+		return touch_peer(argv);
+	big = 2 * xt_meminfo("MemTotal") * 1024;
+	big = (big + page - 1) & ~(page - 1);
+	if (mkdir(DIR, 0755) && errno != EEXIST)
+		ksft_exit_fail_msg("mkdir %s: %s\n", DIR, xt_errname(errno));
+	if (xt_mmu() && mount("none", DIR, "xipramfs", 0, NULL))
+		ksft_exit_fail_msg("mount xipramfs on %s: %s\n", DIR, xt_errname(errno));
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(tests));
+	xt_run_tests(tests, ARRAY_SIZE(tests), "");
+	if (xt_mmu() && xumount(DIR, 0))
+		ksft_exit_fail_msg("umount %s: %s: a file or mapping leaked\n", DIR,
+				   xt_errname(errno));
+	ksft_finished();
+}
