@@ -5,12 +5,25 @@
 # kernel build, an out-of-tree module, test programs, an initramfs and a
 # QEMU boot.  Sourced by qemu/run.sh and qemu/check.sh.
 #
+# A target either builds its kernel from the 6.12 source (kind=build, the
+# default: defconfig, fragment, image) or boots a distribution's own kernel
+# (kind=stock: kernel_package names the Debian meta-package, such as
+# linux-image-amd64, whose dependency is the image package of the day;
+# the matching linux-headers-<release> package is installed to build
+# modules against).  module=dkms builds and installs xipmap.ko with DKMS
+# from dkms.conf instead of a plain kbuild, and the guest then loads it with
+# Debian's kmod tools (modprobe); modprobe="NAME PARAMS" is one more module
+# of the kernel package that the guest loads first.
+#
 # Caches live outside the clone, under $XIPMAP_CACHE (~/.cache/xipmap):
 #   src/linux-source-6.12-<deb version>/   unpacked Debian kernel source
 #   kernel/<target>-<key>/                  kernel build (make O=...)
-# <key> hashes everything the kernel build depends on (source package
-# version, target description, config fragment, compiler version), so an
-# edited fragment or a new source package never reuses an old kernel.  The
+#   stock/<image package>_<version>/        a stock kernel package, dpkg -x
+#   uapi/<arch>-<key>/usr/include           uapi headers of the 6.12 source
+#   tools/gen_init_cpio-<key>               the 6.12 source's gen_init_cpio
+# <key> hashes everything the build depends on (source package version,
+# target description, config fragment, compiler version), so an edited
+# fragment or a new source package never reuses an old kernel.  The
 # module, the test programs and the initramfs are rebuilt on every run.
 
 XIPMAP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,25 +43,42 @@ xm_load_target() {
 	local file="$XIPMAP_TOP/qemu/targets/$1"
 
 	[ -f "$file" ] || xm_die "unknown target '$1' (known: $(xm_targets | tr '\n' ' '))"
-	unset description arch cross_compile packages defconfig fragment image \
-		qemu qemu_args console
+	unset description kind kernel_package module modprobe arch cross_compile \
+		packages defconfig fragment image qemu qemu_args console
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
 	t_file=$file
 	t_description=$description
+	t_kind=${kind:-build}
+	t_kernel_package=${kernel_package:-}
+	t_module=${module:-kbuild}
+	t_modprobe=${modprobe:-}
 	t_arch=$arch
 	t_cross=$cross_compile
 	t_packages=$packages
-	t_defconfig=$defconfig
+	t_defconfig=${defconfig:-}
 	t_fragments=()
-	for f in $fragment; do
+	for f in ${fragment:-}; do
 		t_fragments+=("$XIPMAP_TOP/qemu/configs/$f")
 	done
-	t_image=$image
+	t_image=${image:-}
 	t_qemu=$qemu
 	t_qemu_args=$qemu_args
 	t_console=$console
+	case $t_module in
+	kbuild|dkms) ;;
+	*) xm_die "target $1: unknown module '$t_module' (kbuild or dkms)" ;;
+	esac
+	[ -z "$t_modprobe" ] || [ "$t_module" = dkms ] ||
+		xm_die "target $1: modprobe needs module=dkms (the guest's kmod tools)"
+	case $t_kind in
+	build) ;;
+	stock)
+		[ -n "$t_kernel_package" ] || xm_die "target $1: kind=stock needs kernel_package"
+		return 0 ;;
+	*) xm_die "target $1: unknown kind '$t_kind' (build or stock)" ;;
+	esac
 	[ ${#t_fragments[@]} -gt 0 ] || xm_die "target $1: no fragment"
 	for f in "${t_fragments[@]}"; do
 		[ -f "$f" ] || xm_die "target $1: no fragment $f"
@@ -61,6 +91,13 @@ xm_targets() {
 	for f in "$XIPMAP_TOP"/qemu/targets/*; do
 		[ "$(basename "$f")" = nommu-riscv64 ] || basename "$f"
 	done
+}
+
+# xm_apt_update: refresh apt's package lists, once per run.
+xm_apt_update() {
+	[ -z "${XIPMAP_APT_UPDATED:-}" ] || return 0
+	apt-get update -qq >&2 || xm_die "apt-get update failed"
+	XIPMAP_APT_UPDATED=1
 }
 
 # xm_require_packages PKG...: install what is missing when root, else name it.
@@ -76,10 +113,7 @@ xm_require_packages() {
 		xm_die "missing Debian packages:$missing (as root: apt-get install$missing)"
 	fi
 	xm_log "installing Debian packages:$missing"
-	if [ -z "${XIPMAP_APT_UPDATED:-}" ]; then
-		apt-get update -qq >&2 || xm_die "apt-get update failed"
-		XIPMAP_APT_UPDATED=1
-	fi
+	xm_apt_update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$missing >&2 || xm_die "apt-get install$missing failed"
 }
@@ -104,9 +138,14 @@ xm_kernel_source() {
 	touch "$k_src/.xipmap-unpacked"
 }
 
-# xm_kmake ARGS...: make in the kernel source for the loaded target.
+# xm_kmake ARGS...: make in the loaded target's kernel build tree (for a
+# stock kernel: its headers package).
 xm_kmake() {
-	make -C "$k_src" O="$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" "$@"
+	if [ "$t_kind" = stock ]; then
+		make -C "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" "$@"
+	else
+		make -C "$k_src" O="$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" "$@"
+	fi
 }
 
 # xm_check_fragment: every option the fragments set must be in the .config
@@ -134,9 +173,32 @@ xm_check_fragment() {
 	[ -z "$bad" ] || xm_die "$t_name: kernel config dropped:$bad (see $k_build/.config)"
 }
 
-# xm_kernel_build: configure and build the target's kernel unless a build
-# with the same inputs is cached.  Sets k_build and k_image.
+# xm_kernel_build: get the target's kernel: build it (kind=build) or fetch
+# the stock package (kind=stock).  Sets
+#   k_build    tree to build modules against (make -C)
+#   k_image    the kernel QEMU boots
+#   k_release  its release (uname -r)
+#   k_config   its .config (the guest's /boot/config-<release>)
+#   k_uapi     uapi headers for the guest programs (KHDR)
+#   k_cpio     gen_init_cpio
+# and, for a stock kernel, k_modules: its /lib/modules/<release> as packaged.
 xm_kernel_build() {
+	if [ "$t_kind" = stock ]; then
+		xm_kernel_stock
+		xm_uapi_headers
+		xm_gen_init_cpio
+		return 0
+	fi
+	xm_kernel_compile
+	k_release=$(cat "$k_build/include/config/kernel.release")
+	k_config=$k_build/.config
+	k_uapi=$k_build/usr/include
+	k_cpio=$k_build/usr/gen_init_cpio
+}
+
+# xm_kernel_compile: configure and build the target's kernel unless a build
+# with the same inputs is cached.  Sets k_build and k_image.
+xm_kernel_compile() {
 	local key log
 
 	key=$({
@@ -165,4 +227,79 @@ xm_kernel_build() {
 		xm_kmake headers
 	} >>"$log" 2>&1 || { tail -30 "$log" >&2; xm_die "$t_name: kernel build failed (log: $log)"; }
 	touch "$k_build/.xipmap-built"
+}
+
+# xm_kernel_stock: the image package that $t_kernel_package depends on in
+# apt's candidate version today (e.g. linux-image-amd64 ->
+# linux-image-6.1.0-N-amd64), downloaded and unpacked into the cache without
+# installing it, once per package version; its headers package installed
+# with apt-get, as a Debian user has it.
+xm_kernel_stock() {
+	local meta=$t_kernel_package pkg version root tmp log
+
+	apt-cache show "$meta" >/dev/null 2>&1 || xm_apt_update
+	pkg=$(apt-cache show --no-all-versions "$meta" 2>/dev/null |
+		sed -n 's/^Depends: //p' | tr ',' '\n' |
+		sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -1)
+	[ -n "$pkg" ] || xm_die "$t_name: $meta depends on no linux-image-* package"
+	version=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -1)
+	[ -n "$version" ] || xm_die "$t_name: apt knows no version of $pkg"
+	k_release=${pkg#linux-image-}
+	xm_require_packages "linux-headers-$k_release"
+	k_build=/usr/src/linux-headers-$k_release
+	[ -f "$k_build/Makefile" ] || xm_die "$t_name: no $k_build (linux-headers-$k_release)"
+
+	root=$XIPMAP_CACHE/stock/${pkg}_$version
+	k_image=$root/boot/vmlinuz-$k_release
+	k_config=$root/boot/config-$k_release
+	k_modules=$root/lib/modules/$k_release
+	if [ -f "$root/.xipmap-unpacked" ] && [ -f "$k_image" ]; then
+		xm_log "$t_name: $pkg $version cached in $root"
+		return 0
+	fi
+	xm_log "$t_name: downloading $pkg $version into $root"
+	mkdir -p "$XIPMAP_CACHE/stock"
+	tmp=$(mktemp -d "$XIPMAP_CACHE/stock/.download.XXXXXX")
+	log=$tmp.log
+	# As root, apt downloads unsandboxed into a directory _apt cannot
+	# enter, and says so: the note goes to the log.
+	(cd "$tmp" && apt-get download "$pkg=$version") >"$log" 2>&1 &&
+		dpkg -x "$tmp/${pkg}_"*.deb "$tmp/root" >>"$log" 2>&1 ||
+		{ cat "$log" >&2; xm_die "$t_name: cannot download and unpack $pkg $version"; }
+	[ -f "$tmp/root/boot/vmlinuz-$k_release" ] ||
+		xm_die "$t_name: $pkg has no boot/vmlinuz-$k_release"
+	rm -rf "$root"
+	mv "$tmp/root" "$root" && rm -rf "$tmp" "$log"
+	touch "$root/.xipmap-unpacked"
+}
+
+# xm_uapi_headers: the 6.12 source's uapi headers for $t_arch (make
+# headers), for guest programs of a target whose kernel is not built here.
+# Sets k_uapi.
+xm_uapi_headers() {
+	local key dir
+
+	key=$(echo "$XIPMAP_SOURCE_PKG $(dpkg-query -W -f='${Version}' "$XIPMAP_SOURCE_PKG") $t_arch" |
+		sha256sum | cut -c1-16)
+	dir=$XIPMAP_CACHE/uapi/$t_arch-$key
+	k_uapi=$dir/usr/include
+	[ -f "$dir/.xipmap-built" ] && return 0
+	xm_log "$t_name: making the uapi headers ($t_arch) in $dir"
+	rm -rf "$dir" && mkdir -p "$dir"
+	make -C "$k_src" O="$dir" ARCH="$t_arch" headers >"$dir/build.log" 2>&1 ||
+		{ tail -20 "$dir/build.log" >&2; xm_die "$t_name: make headers failed (log: $dir/build.log)"; }
+	touch "$dir/.xipmap-built"
+}
+
+# xm_gen_init_cpio: the 6.12 source's usr/gen_init_cpio, built with the
+# host compiler.  Sets k_cpio.
+xm_gen_init_cpio() {
+	local c=$k_src/usr/gen_init_cpio.c key
+
+	key=$({ cat "$c"; gcc --version | head -1; } | sha256sum | cut -c1-16)
+	k_cpio=$XIPMAP_CACHE/tools/gen_init_cpio-$key
+	[ -x "$k_cpio" ] && return 0
+	mkdir -p "$XIPMAP_CACHE/tools"
+	gcc -O2 -o "$k_cpio.tmp" "$c" || xm_die "cannot build $c"
+	mv "$k_cpio.tmp" "$k_cpio"
 }

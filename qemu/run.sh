@@ -81,12 +81,66 @@ xm_module() {
 	fi
 }
 
-xm_log "$t_name: building xipmap.ko"
-xm_module "$out/module" "$XIPMAP_TOP/Kbuild" "$XIPMAP_TOP/module" "$XIPMAP_TOP/uapi"
+# xm_module_dkms: build and install xipmap.ko with DKMS from dkms.conf for
+# the target's kernel, as a packaged source would be (dkms add, build,
+# install), and refuse any compiler warning.  Every xipmap DKMS knows is
+# removed first, with its /usr/src copy, so that the build always uses the
+# sources of this tree.  Sets module_ko to the installed module.
+xm_module_dkms() {
+	local version src=$out/dkms-src log=$out/dkms.log v mlog
+
+	[ "$(id -u)" = 0 ] ||
+		xm_die "$t_name: DKMS installs into /usr/src and /lib/modules: run as root"
+	version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XIPMAP_TOP/dkms.conf")
+	[ -n "$version" ] || xm_die "dkms.conf: no PACKAGE_VERSION"
+	for v in $(dkms status -m xipmap | sed -n 's|^xipmap/\([^,:]*\)[,:].*|\1|p' | sort -u); do
+		dkms remove -m xipmap -v "$v" --all >>"$log" 2>&1 ||
+			{ cat "$log" >&2; xm_die "$t_name: dkms remove xipmap/$v failed"; }
+		rm -rf "/usr/src/xipmap-$v"
+	done
+	rm -rf "/usr/src/xipmap-$version"
+	# The source package: what a packager ships to /usr/src.
+	mkdir -p "$src"
+	cp -r "$XIPMAP_TOP"/{dkms.conf,Kbuild,module,uapi} "$src"/
+	if ! { dkms add "$src" && dkms build -m xipmap -v "$version" -k "$k_release" &&
+	       dkms install -m xipmap -v "$version" -k "$k_release"; } >>"$log" 2>&1; then
+		cat "$log" >&2
+		mlog=/var/lib/dkms/xipmap/$version/build/make.log
+		[ -f "$mlog" ] && tail -30 "$mlog" >&2
+		xm_die "$t_name: DKMS failed to build or install xipmap $version for $k_release"
+	fi
+	cp "/var/lib/dkms/xipmap/$version/$k_release/$(uname -m)/log/make.log" \
+		"$out/dkms-make.log" 2>/dev/null ||
+		cp "/var/lib/dkms/xipmap/$version/build/make.log" "$out/dkms-make.log"
+	if grep -q 'warning:' "$out/dkms-make.log"; then
+		grep -B2 -A4 'warning:' "$out/dkms-make.log" >&2
+		xm_die "$t_name: the DKMS build has warnings"
+	fi
+	dkms status -m xipmap | while read -r line; do
+		xm_log "$t_name: dkms status: $line"
+	done
+	dkms status -m xipmap -v "$version" -k "$k_release" | grep -q ': installed' ||
+		xm_die "$t_name: dkms status does not show xipmap $version installed for $k_release"
+	module_ko=$(modinfo -k "$k_release" -n xipmap) ||
+		xm_die "$t_name: modinfo -k $k_release finds no xipmap"
+	case $module_ko in
+	"/lib/modules/$k_release/updates/dkms/xipmap.ko") ;;
+	*) xm_die "$t_name: xipmap is at $module_ko, not where DKMS installs it" ;;
+	esac
+}
+
+if [ "$t_module" = dkms ]; then
+	xm_log "$t_name: building and installing xipmap.ko with DKMS (log: $out/dkms.log)"
+	xm_module_dkms
+else
+	xm_log "$t_name: building xipmap.ko"
+	xm_module "$out/module" "$XIPMAP_TOP/Kbuild" "$XIPMAP_TOP/module" "$XIPMAP_TOP/uapi"
+	module_ko=$out/module/xipmap.ko
+fi
 [ "$inject" = warn ] && xm_module "$out/inject" "$XIPMAP_TOP"/qemu/inject/{Kbuild,xipmap_inject.c}
 
 xm_log "$t_name: building the tests and init"
-user_make=(KSRC="$k_src" KHDR="$k_build/usr/include" CROSS_COMPILE="$t_cross")
+user_make=(KSRC="$k_src" KHDR="$k_uapi" CROSS_COMPILE="$t_cross")
 start_cflags=""
 [ "$inject" = noreloc ] && start_cflags=-DXIPMAP_NO_RELOCATION
 make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" OUTPUT="$out/tests" \
@@ -104,6 +158,82 @@ fi
 [ "$inject" = fail ] && cp "$out/init/inject_fail" "$out/tests/" &&
 	echo inject_fail >>"$out/tests/list"
 
+# Directories the initramfs list below already makes.
+declare -A cpio_dirs=([/dev]=1 [/proc]=1 [/sys]=1 [/bin]=1 [/lib]=1 [/lib/modules]=1
+	[/tests]=1 [/boot]=1)
+
+# cpio_entry TYPE PATH REST...: a gen_init_cpio line, after lines for the
+# directories above PATH that are not made yet.
+cpio_entry() {
+	local type=$1 path=$2 parent="" d
+	shift 2
+
+	for d in $(dirname "$path" | tr '/' ' '); do
+		parent=$parent/$d
+		[ -n "${cpio_dirs[$parent]:-}" ] && continue
+		echo "dir $parent 0755 0 0"
+		cpio_dirs[$parent]=1
+	done
+	echo "$type $path $*"
+}
+
+# module_closure DIR NAME...: the files under DIR (a /lib/modules/<release>
+# as packaged) of the modules NAME and of every module they depend on.
+module_closure() {
+	local dir=$1 name file dep
+	local -A seen=()
+	local todo=("${@:2}")
+
+	while [ ${#todo[@]} -gt 0 ]; do
+		name=${todo[0]} todo=("${todo[@]:1}")
+		[ -n "${seen[$name]:-}" ] && continue
+		seen[$name]=1
+		file=$(find "$dir/kernel" \( -name "$name.ko" -o -name "${name//_/-}.ko" \) \
+			-print -quit)
+		[ -n "$file" ] || return 1
+		echo "$file"
+		for dep in $(modinfo -F depends "$file" | tr ',' ' '); do
+			todo+=("$dep")
+		done
+	done
+}
+
+# kmod_initramfs: Debian's kmod (the host's, package kmod) with its
+# libraries and dynamic loader, the kernel's /lib/modules/<release> with
+# the DKMS-installed xipmap.ko where DKMS puts it, the module index files
+# depmod needs, and the modules the target loads with modprobe.  Sets
+# modprobe_arg.
+kmod_initramfs() {
+	local kmod lib tool mdir=/lib/modules/$k_release f files name
+
+	kmod=$(command -v kmod) || xm_die "no kmod on this machine (package kmod)"
+	kmod=$(readlink -f "$kmod")
+	cpio_entry file /usr/bin/kmod "$kmod" 0755 0 0
+	for lib in $(ldd "$kmod" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		cpio_entry file "$lib" "$lib" 0755 0 0
+	done
+	for tool in modprobe depmod modinfo rmmod insmod lsmod; do
+		cpio_entry slink "/sbin/$tool" /usr/bin/kmod 0777 0 0
+	done
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$k_modules/$f" ] || xm_die "$t_name: the kernel package has no $f"
+		cpio_entry file "$mdir/$f" "$k_modules/$f" 0644 0 0
+	done
+	cpio_entry file "$module_ko" "$module_ko" 0644 0 0
+	modprobe_arg=""
+	[ -n "$t_modprobe" ] || return 0
+	name=${t_modprobe%% *}
+	if files=$(module_closure "$k_modules" "$name"); then
+		for f in $files; do
+			cpio_entry file "$mdir/${f#"$k_modules"/}" "$f" 0644 0 0
+		done
+		# The kernel command line splits at spaces: init turns '+' back into ' '.
+		modprobe_arg=${t_modprobe// /+}
+	else
+		xm_log "$t_name: the kernel package has no $name.ko (or a module it needs): not loaded"
+	fi
+}
+
 # The initramfs, built with the kernel's own gen_init_cpio: no root needed.
 {
 	echo "dir /dev 0755 0 0"
@@ -117,9 +247,10 @@ fi
 	# The kernel's configuration where Debian keeps it, for tests that
 	# depend on an option (they read /boot/config-$(uname -r)).
 	echo "dir /boot 0755 0 0"
-	echo "file /boot/config-$(cat "$k_build/include/config/kernel.release") $k_build/.config 0644 0 0"
+	echo "file /boot/config-$k_release $k_config 0644 0 0"
 	echo "file /init $out/init/init 0755 0 0"
-	echo "file /lib/modules/xipmap.ko $out/module/xipmap.ko 0644 0 0"
+	echo "file /lib/modules/xipmap.ko $module_ko 0644 0 0"
+	[ "$t_module" = dkms ] && kmod_initramfs
 	[ "$inject" = warn ] &&
 		echo "file /lib/modules/xipmap_inject.ko $out/inject/xipmap_inject.ko 0644 0 0"
 	echo "file /bin/xipmap_demo $out/tests/xipmap_demo 0755 0 0"
@@ -128,11 +259,13 @@ fi
 		echo "file /tests/$t $out/tests/$t 0755 0 0"
 	done <"$out/tests/list"
 } >"$out/initramfs.list"
-"$k_build/usr/gen_init_cpio" "$out/initramfs.list" >"$out/initramfs.cpio" ||
+"$k_cpio" "$out/initramfs.list" >"$out/initramfs.cpio" ||
 	xm_die "gen_init_cpio failed"
 
 append="console=$t_console rdinit=/init panic=-1 XIPMAP_MODE=$mode"
 [ -n "$inject" ] && append="$append XIPMAP_INJECT=$inject"
+[ "$t_module" = dkms ] && append="$append XIPMAP_KMOD=1"
+[ -n "${modprobe_arg:-}" ] && append="$append XIPMAP_MODPROBE=$modprobe_arg"
 [ -n "$known_bugs" ] && append="$append XIPMAP_KNOWN_BUGS=1"
 [ -n "$table" ] && append="$append XIPMAP_CONFORM_TABLE=1"
 # The kernel command line splits at spaces: init turns '+' back into ' '.
