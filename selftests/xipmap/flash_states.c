@@ -150,8 +150,8 @@ static int direct_mappings_show_status_copies_do_not(void)
 	if (!xt_mmu())
 		XT_EXPECT(d == direct(page) && !xt_in_device(&info, c),
 			  "expected a direct mapping and a copy, got %p and %p\n", d, c);
-	c[0] = c[0];
-	c[page] = c[page];
+	xt_rewrite(c);
+	xt_rewrite(c + page);
 	if (xt_mmu()) {
 		u = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, page);
 		XT_EXPECT(u != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
@@ -296,7 +296,7 @@ static int writes_reach_direct_mappings_not_copies(void)
 		ksft_print_msg("mmap: %s\n", xt_errname(errno));
 		return XT_FAIL;
 	}
-	c[0] = c[0];
+	xt_rewrite(c);
 	XT_EXPECT(!xt_fill(fd, &info, 0, page, 0x0f), "erase and program: %s\n",
 		  xt_errname(errno));
 	XT_EXPECT(xt_byte_diff(d, 0x0f, page) < 0,

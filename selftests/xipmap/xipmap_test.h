@@ -33,6 +33,17 @@
 #define XT_CAPS_NAND	XIPMAP_CAP_COPY
 #define XT_CAPS_FB	(XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_WRITE)
 
+/*
+ * Store back the byte at @p: a write that changes nothing, except that it
+ * makes a private page a copy of its own on a kernel with an MMU.
+ */
+static inline void xt_rewrite(void *p)
+{
+	volatile unsigned char *b = p;
+
+	*b = *b;
+}
+
 /* mprotect(2), which nolibc lacks; 0 or -1 with errno set. */
 static inline int xmprotect(void *addr, size_t len, int prot)
 {
