@@ -263,9 +263,21 @@ xm_kernel_stock() {
 	log=$tmp.log
 	# As root, apt downloads unsandboxed into a directory _apt cannot
 	# enter, and says so: the note goes to the log.
-	(cd "$tmp" && apt-get download "$pkg=$version") >"$log" 2>&1 &&
-		dpkg -x "$tmp/${pkg}_"*.deb "$tmp/root" >>"$log" 2>&1 ||
-		{ cat "$log" >&2; xm_die "$t_name: cannot download and unpack $pkg $version"; }
+	if ! (cd "$tmp" && apt-get download "$pkg=$version") >"$log" 2>&1; then
+		rm -rf "$tmp"
+		# Old lists may name a version the mirror no longer has.
+		if [ -z "${XIPMAP_APT_UPDATED:-}" ]; then
+			xm_log "$t_name: cannot download $pkg $version: updating apt's lists"
+			rm -f "$log"
+			xm_apt_update
+			xm_kernel_stock
+			return
+		fi
+		cat "$log" >&2
+		xm_die "$t_name: cannot download $pkg $version"
+	fi
+	dpkg -x "$tmp/${pkg}_"*.deb "$tmp/root" >>"$log" 2>&1 ||
+		{ cat "$log" >&2; xm_die "$t_name: cannot unpack $pkg $version"; }
 	[ -f "$tmp/root/boot/vmlinuz-$k_release" ] ||
 		xm_die "$t_name: $pkg has no boot/vmlinuz-$k_release"
 	rm -rf "$root"
