@@ -393,7 +393,7 @@ int main(void)
 
 	if (getenv("XIPMAP_INJECT"))
 		inject = getenv("XIPMAP_INJECT");
-	use_kmod = getenv("XIPMAP_KMOD") != NULL;
+	use_kmod = !!getenv("XIPMAP_KMOD");
 	mount_or_say("proc", "/proc");
 	mount_or_say("sysfs", "/sys");
 	mount_or_say("devtmpfs", "/dev");
