@@ -3,8 +3,9 @@
 #
 # The kernel's own judges on the driver (make lint): checkpatch --strict on
 # every C file and header of the module and the uapi, sparse (make C=2) and
-# a W=1 build against the no-MMU kernel, and a W=1 build against Debian's
-# 6.1 amd64 headers (an MMU kernel) when linux-headers-amd64 is installed.
+# W=1 builds against the no-MMU and the MMU RISC-V kernels (6.12), and a W=1
+# build against Debian's 6.1 amd64 headers when linux-headers-amd64 is
+# installed.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -60,6 +61,13 @@ WRAP
 chmod +x "$out/sparse"
 echo "=== sparse (C=2) and W=1, $t_name"
 build "$out/nommu" "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" C=2 \
+	CHECK="$out/sparse" || status=1
+
+# The MMU half of the driver (module/*-mmu.c) on 6.12.
+xm_load_target mmu-riscv64
+xm_kernel_build
+echo "=== sparse (C=2) and W=1, $t_name"
+build "$out/mmu-riscv64" "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" C=2 \
 	CHECK="$out/sparse" || status=1
 
 mmu=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 || true)
