@@ -576,6 +576,23 @@ static long clone_without_vm(void)
 			 : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a7), [exit] "i"(__NR_exit)
 			 : "memory");
 	return a0;
+#elif defined(__x86_64__)
+	register long r10 __asm__("r10") = 0;
+	register long r8 __asm__("r8") = 0;
+	long ret;
+
+	__asm__ volatile("syscall\n\t"
+			 "test	%%rax, %%rax\n\t"
+			 "jnz	1f\n\t"
+			 "mov	$42, %%edi\n\t"
+			 "mov	%[exit], %%eax\n\t"
+			 "syscall\n"
+			 "1:"
+			 : "=a"(ret)
+			 : "0"((long)__NR_clone), "D"((long)SIGCHLD), "S"(0L), "d"(0L),
+			   "r"(r10), "r"(r8), [exit] "i"(__NR_exit)
+			 : "rcx", "r11", "memory");
+	return ret;
 #else
 	return -ENOSYS;
 #endif
@@ -587,8 +604,8 @@ static int clone_without_clone_vm_is_not_refused(void)
 	long pid;
 	int ok = XT_PASS;
 
-#ifndef __riscv
-	ksft_print_msg("the raw clone() stub is written for RISC-V only\n");
+#if !defined(__riscv) && !defined(__x86_64__)
+	ksft_print_msg("the raw clone() stub is written for RISC-V and x86-64 only\n");
 	return XT_SKIP;
 #endif
 	pid = clone_without_vm();
