@@ -48,22 +48,9 @@ enum xipflash_way {
 };
 
 /*
- * ->open runs for the new half when a VMA is split or copied at fork;
- * ->close when any VMA goes.  mmap() counts the first.
+ * The VMA count (xipflash_vm_open/close in flash.c) works as on no-MMU:
+ * mmap() counts the VMA it accepts, ->open the halves and fork's copies.
  */
-static void xipflash_vm_open(struct vm_area_struct *vma)
-{
-	struct xipflash *flash = xipflash_from_file(vma->vm_file);
-
-	atomic_inc(&flash->mappings);
-}
-
-static void xipflash_vm_close(struct vm_area_struct *vma)
-{
-	struct xipflash *flash = xipflash_from_file(vma->vm_file);
-
-	atomic_dec(&flash->mappings);
-}
 
 /*
  * A page of the mapping was touched for the first time.  In place, it is

@@ -94,20 +94,6 @@ unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
  * calls do_mmap_shared_file() for them, whatever the document says), so
  * counting in mmap() and ->close balances.
  */
-static void xipflash_vm_open(struct vm_area_struct *vma)
-{
-	struct xipflash *flash = xipflash_from_file(vma->vm_file);
-
-	atomic_inc(&flash->mappings);
-}
-
-static void xipflash_vm_close(struct vm_area_struct *vma)
-{
-	struct xipflash *flash = xipflash_from_file(vma->vm_file);
-
-	atomic_dec(&flash->mappings);
-}
-
 static const struct vm_operations_struct xipflash_vm_ops = {
 	.open	= xipflash_vm_open,
 	.close	= xipflash_vm_close,

@@ -97,6 +97,29 @@ struct xipflash *xipflash_from_file(struct file *file)
 	return container_of(file->private_data, struct xipflash, misc);
 }
 
+/**
+ * xipflash_vm_open() - count a VMA of the flash
+ * @vma: a VMA the driver's mmap() accepted, or a copy or half of one
+ *
+ * The mapping hooks' mmap() calls it for the VMA it accepts; as
+ * vm_ops->open the kernel calls it for each VMA split or copied from one.
+ */
+void xipflash_vm_open(struct vm_area_struct *vma)
+{
+	atomic_inc(&xipflash_from_file(vma->vm_file)->mappings);
+}
+
+/**
+ * xipflash_vm_close() - a counted VMA of the flash went away
+ * @vma: the VMA
+ *
+ * vm_ops->close: the kernel calls it once for each VMA counted above.
+ */
+void xipflash_vm_close(struct vm_area_struct *vma)
+{
+	atomic_dec(&xipflash_from_file(vma->vm_file)->mappings);
+}
+
 /* Where the data is: the array itself, or its copy while the chip is busy. */
 static u8 *xipflash_data(struct xipflash *flash)
 {

@@ -78,6 +78,8 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 void xipflash_destroy(struct xipflash *flash);
 
 struct xipflash *xipflash_from_file(struct file *file);
+void xipflash_vm_open(struct vm_area_struct *vma);
+void xipflash_vm_close(struct vm_area_struct *vma);
 
 /* The mapping hooks: flash-nommu.c or flash-mmu.c, as Kbuild picks. */
 int xipflash_mmap(struct file *file, struct vm_area_struct *vma);

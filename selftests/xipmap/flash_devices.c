@@ -10,7 +10,7 @@
 
 enum { NOR, RAM, NAND, FB, NR_DEV };
 
-static const char *const path[NR_DEV] = { XT_NOR, XT_RAM, XT_NAND, XT_FB };
+static const char *const *const path = xt_dev_path;
 static const char *const name[NR_DEV] = { "nor", "ram", "nand", "fb" };
 static int fd[NR_DEV];		/* opened read-write */
 static struct xipmap_info info[NR_DEV];
@@ -57,16 +57,6 @@ static int is_copy(int dev, const void *p, unsigned long off, unsigned long len)
 {
 	return p != MAP_FAILED && !xt_in_device(&info[dev], p) &&
 	       xt_pattern_diff(p, off, len) < 0;
-}
-
-/* Put device @dev back as the module loaded it; fails the test if it can't. */
-static int restore(int dev, int ok)
-{
-	if (xt_restore(path[dev], dev)) {
-		ksft_print_msg("could not restore %s: %s\n", path[dev], xt_errname(errno));
-		return XT_FAIL;
-	}
-	return ok;
 }
 
 /* mmap() must fail with @err; a mapping that succeeds is unmapped. */
@@ -138,7 +128,7 @@ static int personality_and_caps_can_be_set(void)
 	XT_EXPECT(xt_read_long(XT_SYSFS "/capabilities") == (XIPMAP_CAP_COPY | XIPMAP_CAP_EXEC),
 		  "sysfs capabilities %ld after SET_CAPS\n",
 		  xt_read_long(XT_SYSFS "/capabilities"));
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /* Every NOMMU_MAP_* combination, and what mm/nommu.c makes of it. */
@@ -155,7 +145,7 @@ static int every_capability_mask(void)
 
 		if (xt_set(fd[NOR], XIPMAP_IOC_SET_CAPS, caps)) {
 			ksft_print_msg("SET_CAPS %#x: %s\n", caps, xt_errname(errno));
-			return restore(NOR, XT_FAIL);
+			return xt_put_back(NOR, XT_FAIL);
 		}
 		/* One at a time: two mappings of one range in one process clash. */
 		errno = 0;
@@ -198,7 +188,7 @@ static int every_capability_mask(void)
 				  "caps %#x: private read-only %p (%s), expected a copy\n",
 				  caps, pr, xt_errname(pr_err));
 	}
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /* NAND: a private read-only mapping is a copy, and another process shares it. */
@@ -259,7 +249,7 @@ static int nand_writes_do_not_reach_copies(void)
 	XT_EXPECT(v == XT_PEER_ELSEWHERE,
 		  "a new mapping once the old copy is gone: %s, expected a new copy\n",
 		  xt_verdict(v));
-	return restore(NAND, ok);
+	return xt_put_back(NAND, ok);
 }
 
 static int shared_without_direct_is_enodev(void)
@@ -299,7 +289,7 @@ static int shared_rw_is_device_memory(int dev)
 			  xt_byte_diff(buf, 0x5a, sizeof(buf)) < 0,
 			  "read() does not see what was stored through the mapping\n");
 	munmap(p, page);
-	return restore(dev, ok);
+	return xt_put_back(dev, ok);
 }
 
 static int ram_shared_rw_is_device_memory(void)
@@ -334,7 +324,7 @@ static int fb_without_read_method_cannot_be_copied(void)
 	if (!refused(FB, 0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, ENODEV,
 		     "private writable with COPY claimed"))
 		ok = XT_FAIL;
-	return restore(FB, ok);
+	return xt_put_back(FB, ok);
 }
 
 /* Without EXEC: a private executable mapping is copied, a shared one refused. */
@@ -366,7 +356,7 @@ static int exec_without_exec_capability(void)
 		  p, direct(RAM, 0));
 	if (p != MAP_FAILED)
 		munmap(p, page);
-	return restore(RAM, ok);
+	return xt_put_back(RAM, ok);
 }
 
 /* get_unmapped_area() -ENOSYS: a shared mapping fails with ENODEV. */
@@ -376,12 +366,12 @@ static int enosys_gua_shared_is_enodev(void)
 	int ok;
 
 	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_GUA))
-		return restore(NOR, XT_FAIL);
+		return xt_put_back(NOR, XT_FAIL);
 	c = counts(NOR);
 	ok = refused(NOR, 0, page, PROT_READ, MAP_SHARED, ENODEV, "shared read-only");
 	if (!driver_asked(NOR, c, 1, 0))
 		ok = XT_FAIL;
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /* get_unmapped_area() -ENOSYS: a private mapping is copied when COPY allows. */
@@ -392,7 +382,7 @@ static int enosys_gua_private_is_copied(void)
 	int ok = XT_PASS;
 
 	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_GUA))
-		return restore(NOR, XT_FAIL);
+		return xt_put_back(NOR, XT_FAIL);
 	c = counts(NOR);
 	p = map(NOR, page, page, PROT_READ, MAP_PRIVATE);
 	XT_EXPECT(is_copy(NOR, p, page, page),
@@ -411,7 +401,7 @@ static int enosys_gua_private_is_copied(void)
 		ok = XT_FAIL;
 	if (!driver_asked(NOR, c, 0, 0))
 		ok = XT_FAIL;
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /* mmap() -ENOSYS for private mappings: copied; shared ones stay direct. */
@@ -422,7 +412,7 @@ static int enosys_private_is_copied(void)
 	int ok = XT_PASS;
 
 	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_PRIVATE))
-		return restore(NOR, XT_FAIL);
+		return xt_put_back(NOR, XT_FAIL);
 	c = counts(NOR);
 	p = map(NOR, 0, page, PROT_READ, MAP_PRIVATE);
 	XT_EXPECT(is_copy(NOR, p, 0, page),
@@ -440,7 +430,7 @@ static int enosys_private_is_copied(void)
 		ok = XT_FAIL;
 	if (p != MAP_FAILED)
 		munmap(p, page);
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /* mmap() -ENOSYS for shared mappings: ENODEV; private ones stay direct. */
@@ -451,7 +441,7 @@ static int enosys_shared_is_enodev(void)
 	int ok;
 
 	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_SHARED))
-		return restore(NOR, XT_FAIL);
+		return xt_put_back(NOR, XT_FAIL);
 	c = counts(NOR);
 	ok = refused(NOR, 0, page, PROT_READ, MAP_SHARED, ENODEV, "shared read-only");
 	if (!driver_asked(NOR, c, 1, 0))
@@ -461,7 +451,7 @@ static int enosys_shared_is_enodev(void)
 		  p, direct(NOR, 0));
 	if (p != MAP_FAILED)
 		munmap(p, page);
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /*
@@ -483,7 +473,7 @@ static int enosys_private_on_existing_region_is_enodev(void)
 	}
 	if (xt_set(fd[NOR], XIPMAP_IOC_SET_ENOSYS, XIPMAP_ENOSYS_PRIVATE)) {
 		munmap(p, page);
-		return restore(NOR, XT_FAIL);
+		return xt_put_back(NOR, XT_FAIL);
 	}
 	c = counts(NOR);
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_PRIVATE, p,
@@ -493,7 +483,7 @@ static int enosys_private_on_existing_region_is_enodev(void)
 	if (!driver_asked(NOR, c, 1, 0))
 		ok = XT_FAIL;
 	munmap(p, page);
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /*
@@ -666,7 +656,7 @@ static int sysfs_matches_the_ioctl(void)
 	XT_EXPECT(!strcmp(buf, "read-array\n"), "sysfs state '%s'\n", buf);
 	if (p != MAP_FAILED)
 		munmap(p, page);
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 static int ioctl_bad_values_are_einval(void)
@@ -710,7 +700,7 @@ static int ioctl_bad_values_are_einval(void)
 		  "a refused ioctl changed the device\n");
 	XT_EXPECT(xt_read_long(XT_SYSFS "/capabilities") == before.caps,
 		  "a refused ioctl changed the capabilities\n");
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 static int ioctl_unknown_command_is_enotty(void)
@@ -832,16 +822,6 @@ static const struct xt_test tests[] = {
 	XT_TEST(erase_needs_the_file_open_for_writing),
 };
 
-/* Whatever a failed test left, the next program gets the devices as loaded. */
-static void restore_all(void)
-{
-	int dev;
-
-	for (dev = 0; dev < NR_DEV; dev++)
-		if (xt_restore(path[dev], dev))
-			ksft_exit_fail_msg("could not restore %s\n", path[dev]);
-}
-
 int main(int argc, char **argv)
 {
 	int dev;
@@ -858,5 +838,5 @@ int main(int argc, char **argv)
 	}
 	if (!xt_mmu() && !info[NOR].base)
 		ksft_exit_fail_msg("%s reports no direct address on a no-MMU kernel\n", path[NOR]);
-	xt_run(tests, ARRAY_SIZE(tests), restore_all);
+	xt_run(tests, ARRAY_SIZE(tests), xt_put_back_all);
 }

@@ -15,7 +15,7 @@
 
 enum { NOR, RAM, NAND, FB, NR_DEV };
 
-static const char *const path[NR_DEV] = { XT_NOR, XT_RAM, XT_NAND, XT_FB };
+static const char *const *const path = xt_dev_path;
 static int fd[NR_DEV];		/* opened read-write */
 static struct xipmap_info info[NR_DEV];
 static unsigned long page;
@@ -28,16 +28,6 @@ static unsigned long long faults(int dev)
 static void *map(int dev, unsigned long off, unsigned long len, int prot, int flags)
 {
 	return mmap(NULL, len, prot, flags, fd[dev], off);
-}
-
-/* Put device @dev back as the module loaded it; fails the test if it can't. */
-static int restore(int dev, int ok)
-{
-	if (xt_restore(path[dev], dev)) {
-		ksft_print_msg("could not restore %s: %s\n", path[dev], xt_errname(errno));
-		return XT_FAIL;
-	}
-	return ok;
 }
 
 /* Read the byte at @p, so that the page is touched. */
@@ -121,7 +111,7 @@ static int shared_mappings_are_the_device(void)
 		}
 		munmap(p, 2 * page);
 		munmap(q, 3 * page);
-		ok = restore(dev, ok);
+		ok = xt_put_back(dev, ok);
 	}
 	return ok;
 }
@@ -157,7 +147,7 @@ static int private_mappings_copy_on_write(void)
 	XT_EXPECT(xt_byte_diff(p, 0x03, page) < 0,
 		  "the unwritten page stopped following the device\n");
 	munmap(p, 2 * page);
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /*
@@ -192,7 +182,7 @@ static int copy_only_device_is_copied_on_first_touch(void)
 		  p, xt_errname(errno));
 	if (p != MAP_FAILED)
 		munmap(p, page);
-	return restore(NAND, ok);
+	return xt_put_back(NAND, ok);
 }
 
 /*
@@ -271,7 +261,7 @@ static int exec_needs_the_exec_capability(void)
 #endif
 		munmap(p, page);
 	}
-	ok = restore(RAM, ok);
+	ok = xt_put_back(RAM, ok);
 
 	errno = 0;
 	p = map(FB, 0, page, PROT_READ | PROT_EXEC, MAP_PRIVATE);
@@ -322,7 +312,7 @@ static int busy_chip_shows_through_mapped_pages(void)
 		  "SET_STATE: %s\n", xt_errname(errno));
 	XT_EXPECT(xt_pattern_diff(p, 0, 2 * page) < 0, "the data is not back\n");
 	munmap(p, 2 * page);
-	return restore(NOR, ok);
+	return xt_put_back(NOR, ok);
 }
 
 /* Touching beyond what the driver mapped: a mapping cannot grow (mremap). */
@@ -377,7 +367,7 @@ static int bad_pointers_are_efault(void)
 	r = write(fd[RAM], bad, 64);
 	XT_EXPECT(r == -1 && errno == EFAULT, "write(): %ld (%s)\n", r, xt_errname(errno));
 	XT_EXPECT(xt_info(fd[NOR]).caps == info[NOR].caps, "a failed ioctl changed the caps\n");
-	return restore(RAM, ok);
+	return xt_put_back(RAM, ok);
 }
 
 static const struct xt_test tests[] = {
@@ -394,15 +384,6 @@ static const struct xt_test tests[] = {
 		    "(docs/conformance.md)"),
 };
 
-static void restore_all(void)
-{
-	int dev;
-
-	for (dev = 0; dev < NR_DEV; dev++)
-		if (xt_restore(path[dev], dev))
-			ksft_exit_fail_msg("could not restore %s\n", path[dev]);
-}
-
 int main(int argc, char **argv)
 {
 	int dev;
@@ -415,5 +396,5 @@ int main(int argc, char **argv)
 					   errno);
 		info[dev] = xt_info(fd[dev]);
 	}
-	xt_run(tests, ARRAY_SIZE(tests), restore_all);
+	xt_run(tests, ARRAY_SIZE(tests), xt_put_back_all);
 }

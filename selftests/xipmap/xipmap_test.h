@@ -505,6 +505,33 @@ static inline int xt_kconfig(const char *option)
  */
 enum { XT_FAIL = 0, XT_PASS = 1, XT_SKIP = 2 };
 
+/* The default devices by number: xipflashN has personality N. */
+static const char *const xt_dev_path[] = { XT_NOR, XT_RAM, XT_NAND, XT_FB };
+
+/*
+ * Put default device @dev back as the module loaded it, for a test that
+ * changed it: returns @ok, or XT_FAIL (saying why) if it cannot.
+ */
+static inline int xt_put_back(int dev, int ok)
+{
+	if (xt_restore(xt_dev_path[dev], dev)) {
+		ksft_print_msg("could not restore %s: %s\n", xt_dev_path[dev],
+			       xt_errname(errno));
+		return XT_FAIL;
+	}
+	return ok;
+}
+
+/* After the tests: the next program gets every default device as loaded. */
+static inline void xt_put_back_all(void)
+{
+	unsigned int dev;
+
+	for (dev = 0; dev < ARRAY_SIZE(xt_dev_path); dev++)
+		if (xt_restore(xt_dev_path[dev], dev))
+			ksft_exit_fail_msg("could not restore %s\n", xt_dev_path[dev]);
+}
+
 /*
  * Whether the running kernel has an MMU, asked once.  This and xt_expect
  * below are the one place where the tests' expectations depend on the
