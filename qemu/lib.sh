@@ -38,6 +38,27 @@ cpio xz-utils kmod $XIPMAP_SOURCE_PKG"
 xm_log() { printf 'xipmap: %s\n' "$*" >&2; }
 xm_die() { printf 'xipmap: error: %s\n' "$*" >&2; exit 1; }
 
+# xm_progress WHAT LOG CMD...: run CMD (a command or a function) with its
+# output appended to LOG; while it runs, say every 10 s how long it has
+# taken and the last line of LOG, so that a long stage is never silent.
+# Returns CMD's status.
+xm_progress() {
+	local what=$1 log=$2 pid start next last
+	shift 2
+
+	"$@" >>"$log" 2>&1 &
+	pid=$!
+	start=$SECONDS next=$((SECONDS + 10))
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		[ "$SECONDS" -ge "$next" ] || continue
+		next=$((next + 10))
+		last=$(tail -n 1 "$log" 2>/dev/null | tr -d '\r' | cut -c1-70)
+		xm_log "$what: $((SECONDS - start)) s${last:+ ($last)}"
+	done
+	wait "$pid"
+}
+
 # xm_load_target NAME: read qemu/targets/NAME into the t_* variables.
 xm_load_target() {
 	local file="$XIPMAP_TOP/qemu/targets/$1"
@@ -196,16 +217,28 @@ xm_kernel_build() {
 	k_cpio=$k_build/usr/gen_init_cpio
 }
 
+# xm_kernel_key: a hash of everything that decides a kernel build: the
+# source package's version, the target's build fields (not its QEMU
+# arguments or time budgets, which do not change the kernel), the fragments'
+# text, the recipe itself (the text of the shell functions that configure
+# and build) and the cross and host compilers' versions.
+xm_kernel_key() {
+	{
+		echo "$XIPMAP_SOURCE_PKG $(dpkg-query -W -f='${Version}' "$XIPMAP_SOURCE_PKG")"
+		echo "arch=$t_arch cross=$t_cross defconfig=$t_defconfig image=$t_image"
+		cat "${t_fragments[@]}"
+		declare -f xm_kernel_compile xm_kmake xm_check_fragment
+		"${t_cross}gcc" --version | head -1
+		gcc --version | head -1
+	} | sha256sum | cut -c1-16
+}
+
 # xm_kernel_compile: configure and build the target's kernel unless a build
 # with the same inputs is cached.  Sets k_build and k_image.
 xm_kernel_compile() {
 	local key log
 
-	key=$({
-		echo "$XIPMAP_SOURCE_PKG $(dpkg-query -W -f='${Version}' "$XIPMAP_SOURCE_PKG")"
-		cat "$t_file" "${t_fragments[@]}"
-		"${t_cross}gcc" --version | head -1
-	} | sha256sum | cut -c1-16)
+	key=$(xm_kernel_key)
 	k_build=$XIPMAP_CACHE/kernel/$t_name-$key
 	k_image=$k_build/$t_image
 	if [ -f "$k_build/.xipmap-built" ] && [ -f "$k_image" ]; then
@@ -215,17 +248,18 @@ xm_kernel_compile() {
 	mkdir -p "$k_build"
 	log=$k_build/build.log
 	xm_log "$t_name: building Linux from $k_src in $k_build (log: $log)"
+	: >"$log"
 	{
 		xm_kmake "$t_defconfig" &&
 		"$k_src/scripts/kconfig/merge_config.sh" -m -O "$k_build" \
 			"$k_build/.config" "${t_fragments[@]}" &&
 		xm_kmake olddefconfig
-	} >"$log" 2>&1 || { tail -20 "$log" >&2; xm_die "$t_name: kernel configuration failed"; }
+	} >>"$log" 2>&1 || { tail -20 "$log" >&2; xm_die "$t_name: kernel configuration failed"; }
 	xm_check_fragment
-	{
-		xm_kmake -j"$XIPMAP_JOBS" all &&
-		xm_kmake headers
-	} >>"$log" 2>&1 || { tail -30 "$log" >&2; xm_die "$t_name: kernel build failed (log: $log)"; }
+	xm_progress "$t_name: building Linux" "$log" xm_kmake -j"$XIPMAP_JOBS" all ||
+		{ tail -30 "$log" >&2; xm_die "$t_name: kernel build failed (log: $log)"; }
+	xm_kmake headers >>"$log" 2>&1 ||
+		{ tail -30 "$log" >&2; xm_die "$t_name: make headers failed (log: $log)"; }
 	touch "$k_build/.xipmap-built"
 }
 
