@@ -3,97 +3,80 @@
 #
 # The README's test command (make check).
 #
-#   qemu/check.sh            every target, then the runner's own proofs
-#   qemu/check.sh TARGET     one target only
+#   qemu/check.sh            the judge's own tests, every target, the proofs
+#   qemu/check.sh TARGET...  the judge's own tests and those targets only
 #
-# Each target runs the whole kselftest suite in its guest (qemu/run.sh).
-# The proofs then break a run on purpose in each way the runner must
-# catch, and check it fails with the right reason.  The last line adds it
-# all up: "N passed, N failed, N skipped".
+# First qemu/judge_test.py checks the judge on stored console logs
+# (qemu/judge-fixtures/), in milliseconds.  Then each target runs the whole
+# kselftest suite in its guest (qemu/run.sh), two guests at a time, each
+# held to its pinned results (qemu/expected/).  The proofs then show the
+# live path end to end: a failing test and a hung guest fail a run,
+# xipmap-conform passes a right profile and fails a wrong one or a
+# provider that is not there, and a known 6.12 bug shows as expected.  The
+# last line adds it all up: "N passed, N failed, N skipped".
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 passed=0 failed=0 skipped=0 xfail=0
+start=$SECONDS
+jobs_dir=$XIPMAP_CACHE/check
+mkdir -p "$jobs_dir"
+rm -f "$jobs_dir"/*.out "$jobs_dir"/*.rc
 
+# job NAME CMD...: run CMD in the background, its output in NAME.out, at
+# most XIPMAP_GUESTS (2) at a time.
+job_names=()
+job() {
+	local name=$1
+	shift
+	while [ "$(jobs -rp | wc -l)" -ge "${XIPMAP_GUESTS:-2}" ]; do
+		wait -n
+	done
+	job_names+=("$name")
+	( "$@" >"$jobs_dir/$name.out" 2>&1; echo $? >"$jobs_dir/$name.rc" ) &
+}
+
+# count_run NAME: add up a target run from the summary qemu/judge wrote.
 count_run() {
 	local summary=$XIPMAP_CACHE/run/$1/summary p f s reasons x
 
-	if [ -f "$summary" ] && read -r p f s reasons _ x <"$summary"; then
+	if [ -f "$summary" ] && read -r p f s reasons x <"$summary"; then
 		passed=$((passed + p)) skipped=$((skipped + s)) xfail=$((xfail + x))
-		# A red run with no failing test (a WARN, a bad unload) still counts.
-		[ "$reasons" -gt 0 ] && [ "$f" -eq 0 ] && f=1
 		failed=$((failed + f))
 	else
-		tail -40 "$XIPMAP_CACHE/run-$1.out"
+		tail -40 "$jobs_dir/$1.out"
 		echo "xipmap: $1: the run ended before judging (above: the end of its output)"
 		failed=$((failed + 1))
 	fi
 }
 
-# prove FAULT PATTERN [run.sh options]: the injected fault must make the run
-# fail with a reason matching PATTERN.
-prove() {
-	local fault=$1 pattern=$2 out rc
-	shift 2
-
-	out=$("$XIPMAP_TOP/qemu/run.sh" --quiet --inject "$fault" "$@" 2>&1)
-	rc=$?
-	if [ $rc -ne 0 ] && grep -qE "FAIL: $pattern" <<<"$out"; then
-		echo "ok - runner: injected '$fault' fails the run ($(grep -m1 -E "FAIL: $pattern" <<<"$out" | sed 's/.*FAIL: //' | cut -c1-90))"
+# verdict NAME OK MESSAGE: one proof's line.
+verdict() {
+	if [ "$2" = 1 ]; then
+		echo "ok - $3"
 		passed=$((passed + 1))
 	else
-		echo "not ok - runner: injected '$fault' should fail the run with '$pattern' (exit $rc):"
-		sed 's/^/#   /' <<<"$out" | tail -15
+		echo "not ok - $3 (exit $(cat "$jobs_dir/$1.rc" 2>/dev/null)):"
+		sed 's/^/#   /' "$jobs_dir/$1.out" | tail -15
 		failed=$((failed + 1))
 	fi
 }
 
-# conform ARGS EXPECT: xipmap-conform pointed at a device with a profile
-# written as a driver author would, on the command line.  EXPECT is pass,
-# or a pattern the failing run must show.
-conform() {
-	local args=$1 expect=$2 out rc
-
-	out=$("$XIPMAP_TOP/qemu/run.sh" --quiet --conform "$args" 2>&1)
-	rc=$?
-	if [ "$expect" = pass ] && [ $rc -eq 0 ]; then
-		echo "ok - xipmap-conform $args: $(grep -E '^[0-9]+ passed' <<<"$out")"
-		passed=$((passed + 1))
-	elif [ "$expect" != pass ] && [ $rc -ne 0 ] && grep -qE "$expect" \
-		"$XIPMAP_CACHE/run/nommu-riscv64/console.log"; then
-		echo "ok - xipmap-conform $args: fails, as it must ($(grep -m1 -E "$expect" \
-			"$XIPMAP_CACHE/run/nommu-riscv64/console.log" | sed 's/^# # //' | cut -c1-80))"
-		passed=$((passed + 1))
-	else
-		echo "not ok - xipmap-conform $args: expected '$expect' (exit $rc):"
-		sed 's/^/#   /' <<<"$out" | tail -15
-		failed=$((failed + 1))
-	fi
+run() {
+	"$XIPMAP_TOP/qemu/run.sh" --quiet "$@"
 }
 
-# known_bug TESTS PATTERN: a test that trips a known 6.12 WARN (skipped in
-# the normal run) run with --known-bugs: its cases must pass, and the run
-# must fail only for a WARNING at PATTERN and the W taint a WARN leaves.
-known_bug() {
-	local tests=$1 pattern=$2 out reasons other last
+echo "=== qemu/judge on stored console logs (qemu/judge_test.py)"
+if python3 "$XIPMAP_TOP/qemu/judge_test.py" >"$jobs_dir/judge_test.out" 2>&1; then
+	grep -E '^(ok|not ok) ' "$jobs_dir/judge_test.out" | sed 's/^/  /'
+	n=$(grep -c '^ok ' "$jobs_dir/judge_test.out")
+	passed=$((passed + n))
+else
+	cat "$jobs_dir/judge_test.out"
+	failed=$((failed + $(grep -c '^not ok ' "$jobs_dir/judge_test.out") + 1))
+fi
 
-	out=$("$XIPMAP_TOP/qemu/run.sh" --quiet --known-bugs --tests "$tests" 2>&1)
-	reasons=$(grep 'FAIL: ' <<<"$out" | sed 's/.*FAIL: //')
-	other=$(grep -vE "^kernel reported a problem: WARNING: .* at $pattern|^kernel tainted: [0-9]+ \(flags W besides O and E\)$" <<<"$reasons")
-	last=$(tail -1 <<<"$out")
-	if [[ $last =~ ^[1-9][0-9]*\ passed,\ 0\ failed ]] && [ -z "$other" ] &&
-		grep -qE "WARNING: .* at $pattern" <<<"$reasons"; then
-		echo "ok - known 6.12 bug, run with --known-bugs: $tests passes ($last); the kernel WARNs at $pattern"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $tests with --known-bugs: expected its tests to pass and only a WARNING at $pattern:"
-		sed 's/^/#   /' <<<"$out" | tail -15
-		failed=$((failed + 1))
-	fi
-}
-
-start=$(date +%s)
 if [ $# -gt 0 ]; then
 	targets=$*
 	proofs=""
@@ -102,42 +85,79 @@ else
 	proofs=1
 fi
 
-mkdir -p "$XIPMAP_CACHE"
-rm -f "$XIPMAP_CACHE"/run/*/summary
+# Packages first, once: two runs side by side must not both run apt-get.
+all_packages=""
+for t in $targets; do
+	xm_load_target "$t"
+	all_packages="$all_packages $t_packages"
+done
+xm_require_packages $XIPMAP_BASE_PACKAGES $all_packages
+xm_kernel_source
+
+for t in $targets; do
+	job "$t" run --target "$t"
+done
+if [ -n "$proofs" ]; then
+	# The live path: a failing test program and a guest that never powers
+	# off must fail a run (every other class is proven on stored logs).
+	job proof-fail run --run-name proof-fail --inject fail --tests reloc_test
+	job proof-hang run --run-name proof-hang --inject hang --tests reloc_test --timeout 20
+	# xipmap-conform with a profile written as a driver author would, on
+	# its command line: right, wrong (the device maps PROT_EXEC in place,
+	# which a profile without exec forbids), and a device that is not there.
+	job conform-right run --run-name conform-right \
+		--conform "/dev/xipflash1 --caps direct,copy,read,write,exec"
+	job conform-wrong run --run-name conform-wrong \
+		--conform "/dev/xipflash1 --caps direct,copy,read,write"
+	job conform-typo run --run-name conform-typo --conform "/dev/typo --caps direct"
+	# A private or anonymous mapping larger than free memory: ENOMEM, as it
+	# should, after a WARN in the page allocator (docs/conformance.md 22).
+	job known-bug run --run-name known-bug --known-bugs --tests demand_paging \
+		--allow 'WARNING: .* at mm/page_alloc\.c:[0-9]+ __alloc_pages'
+fi
+wait
+
 for t in $targets; do
 	echo "=== $t"
-	"$XIPMAP_TOP/qemu/run.sh" --target "$t" --quiet >"$XIPMAP_CACHE/run-$t.out" 2>&1
-	# The TAP the guest printed, then the runner's verdict.
-	grep -E '^(TAP version|1\.\.|ok |not ok |# )' "$XIPMAP_CACHE/run/$t/console.log" 2>/dev/null
-	grep -E '^xipmap: ' "$XIPMAP_CACHE/run-$t.out" | grep -v ': building\|: booting\|cached in'
+	log=$XIPMAP_CACHE/run/$t/console.log
+	# The TAP the guest printed, then the runner's stages and verdict.
+	grep -E '^(TAP version|1\.\.|ok |not ok |# )' "$log" 2>/dev/null
+	grep -E '^xipmap: ' "$jobs_dir/$t.out" | grep -E 'stages:|FAIL|PASS|XFAIL|dkms status'
 	count_run "$t"
 done
 
 if [ -n "$proofs" ]; then
-	echo "=== the runner's own tests (nommu-riscv64)"
-	prove fail 'test failed: .*inject_fail'
-	prove warn 'kernel reported a problem: .*WARNING'
-	prove hang 'guest hung' --timeout 60
-	prove loadfail 'module failed to load'
-	prove unloadfail 'module failed to unload'
-	prove taint 'kernel tainted: .*flags U'
-	# Unrelocated, reloc_test either fails its checks or crashes; on no-MMU
-	# RISC-V a crash at a wild address also oopses the kernel's register
-	# dump (docs/conformance.md).  Either way the run must name it.
-	prove noreloc '(test failed: .*|kernel reported a problem: .*)reloc_test'
+	echo "=== the runner's live path (nommu-riscv64)"
+	out=$jobs_dir/proof-fail.out
+	verdict proof-fail "$([ "$(cat "$jobs_dir/proof-fail.rc")" != 0 ] &&
+		grep -qE 'FAIL: test failed: inject_fail' "$out" && echo 1)" \
+		"a failing test program fails the run ($(grep -m1 -o 'FAIL: .*' "$out" | cut -c7-80))"
+	out=$jobs_dir/proof-hang.out
+	verdict proof-hang "$([ "$(cat "$jobs_dir/proof-hang.rc")" != 0 ] &&
+		grep -qE 'FAIL: guest hung' "$out" && echo 1)" \
+		"a guest that never powers off fails the run ($(grep -m1 -o 'FAIL: .*' "$out" | cut -c7-80))"
+
 	echo "=== xipmap-conform with a profile given on its command line (nommu-riscv64)"
-	conform "/dev/xipflash1 --caps direct,copy,read,write,exec" pass
-	# The same device, claimed without exec: PROT_EXEC must then be copied
-	# or refused, and the device maps it in place.
-	conform "/dev/xipflash1 --caps direct,copy,read,write" \
-		'PROT_EXEC: mmap: expected (a copy|EINVAL).*got direct'
+	out=$jobs_dir/conform-right.out
+	verdict conform-right "$([ "$(cat "$jobs_dir/conform-right.rc")" = 0 ] && echo 1)" \
+		"xipmap-conform /dev/xipflash1 --caps direct,copy,read,write,exec: $(tail -1 "$out")"
+	log=$XIPMAP_CACHE/run/conform-wrong/console.log
+	pattern='PROT_EXEC: mmap: expected (a copy|EINVAL).*got direct'
+	verdict conform-wrong "$([ "$(cat "$jobs_dir/conform-wrong.rc")" != 0 ] &&
+		grep -qE "$pattern" "$log" && echo 1)" \
+		"xipmap-conform /dev/xipflash1 --caps direct,copy,read,write fails, as it must ($(grep -m1 -oE "$pattern" "$log" | cut -c1-60))"
+	log=$XIPMAP_CACHE/run/conform-typo/console.log
+	verdict conform-typo "$([ "$(cat "$jobs_dir/conform-typo.rc")" != 0 ] &&
+		grep -q '^not ok [0-9]* selftests: xipmap: xipmap-conform' "$log" && echo 1)" \
+		"xipmap-conform /dev/typo --caps direct fails ($(grep -m1 -E '^# .*/dev/typo' "$log" | cut -c3-80))"
+
 	echo "=== known 6.12 bugs (nommu-riscv64, docs/conformance.md)"
-	# A private or anonymous mapping larger than free memory: ENOMEM, as it
-	# should, after a WARN in the page allocator (conformance.md 22).
-	known_bug demand_paging 'mm/page_alloc.c:[0-9]+ __alloc_pages'
+	out=$jobs_dir/known-bug.out
+	verdict known-bug "$([ "$(cat "$jobs_dir/known-bug.rc")" = 0 ] && echo 1)" \
+		"demand_paging with --known-bugs passes ($(tail -1 "$out")), the kernel WARNs in mm/page_alloc.c as expected"
 fi
 
-echo "xipmap: check took $(( $(date +%s) - start ))s"
+echo "xipmap: check took $((SECONDS - start))s"
 [ "$xfail" -gt 0 ] &&
 	echo "xipmap: $xfail of the passes are XFAIL: known deviations of the kernel's own mmap providers, explained in docs/peers.md"
 echo "$passed passed, $failed failed, $skipped skipped"

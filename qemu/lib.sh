@@ -59,13 +59,61 @@ xm_progress() {
 	wait "$pid"
 }
 
+# xm_lock PATH / xm_unlock: hold PATH.lock exclusively (flock), so that
+# runs side by side never build the same thing in the same place at once.
+# One lock at a time.
+xm_lock() {
+	mkdir -p "$(dirname "$1")"
+	exec {xm_lock_fd}>"$1.lock"
+	flock "$xm_lock_fd"
+}
+xm_unlock() {
+	exec {xm_lock_fd}>&-
+}
+
+# xm_tree_hash PATH...: one hash of the names and contents of every file
+# under the PATHs (files or directories).
+xm_tree_hash() {
+	local p
+
+	for p; do
+		(cd "$(dirname "$p")" && find "$(basename "$p")" -type f -print0 |
+			sort -z | xargs -0 sha256sum)
+	done | sha256sum | cut -c1-16
+}
+
+# xm_sync DIR PATH...: make DIR hold copies of the PATHs (files or
+# directories, under their own names).  A file whose content is unchanged
+# keeps its time, so that make rebuilds only what changed; a source file
+# (.c, .h, Kbuild, Makefile) that is no longer in the PATHs is deleted.
+xm_sync() {
+	local dir=$1 p f from
+	local -A want=()
+	shift
+
+	for p; do
+		from=$(dirname "$p")
+		while IFS= read -r -d '' f; do
+			want[$f]=1
+			cmp -s "$from/$f" "$dir/$f" && continue
+			mkdir -p "$dir/$(dirname "$f")"
+			cp "$from/$f" "$dir/$f"
+		done < <(cd "$from" && find "$(basename "$p")" -type f -print0)
+	done
+	while IFS= read -r -d '' f; do
+		f=${f#./}
+		[ -n "${want[$f]:-}" ] || rm -f "$dir/$f"
+	done < <(cd "$dir" && find . \( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
+		! -name '*.mod.c' -print0)
+}
+
 # xm_load_target NAME: read qemu/targets/NAME into the t_* variables.
 xm_load_target() {
 	local file="$XIPMAP_TOP/qemu/targets/$1"
 
 	[ -f "$file" ] || xm_die "unknown target '$1' (known: $(xm_targets | tr '\n' ' '))"
 	unset description kind kernel_package module modprobe arch cross_compile \
-		packages defconfig fragment image qemu qemu_args console
+		packages defconfig fragment image qemu qemu_args console budget_cold budget_warm
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -87,6 +135,10 @@ xm_load_target() {
 	t_qemu=$qemu
 	t_qemu_args=$qemu_args
 	t_console=$console
+	# qemu/run.sh of this target alone, in seconds, on a 2-core machine:
+	# with the kernel to build (cold) and with everything cached (warm).
+	t_budget_cold=${budget_cold:?target $1: no budget_cold}
+	t_budget_warm=${budget_warm:?target $1: no budget_warm}
 	case $t_module in
 	kbuild|dkms) ;;
 	*) xm_die "target $1: unknown module '$t_module' (kbuild or dkms)" ;;
@@ -135,8 +187,12 @@ xm_require_packages() {
 	fi
 	xm_log "installing Debian packages:$missing"
 	xm_apt_update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		$missing >&2 || xm_die "apt-get install$missing failed"
+	mkdir -p "$XIPMAP_CACHE"
+	: >"$XIPMAP_CACHE/apt.log"
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive xm_progress "apt-get install" "$XIPMAP_CACHE/apt.log" \
+		apt-get install -y --no-install-recommends $missing ||
+		{ tail -20 "$XIPMAP_CACHE/apt.log" >&2; xm_die "apt-get install$missing failed"; }
 }
 
 # xm_kernel_source: unpack Debian's kernel source once per package version.
@@ -150,6 +206,8 @@ xm_kernel_source() {
 	[ -f "$tarball" ] || xm_die "$tarball missing (reinstall $XIPMAP_SOURCE_PKG)"
 	k_src=$XIPMAP_CACHE/src/$XIPMAP_SOURCE_PKG-$version
 	[ -f "$k_src/.xipmap-unpacked" ] && return 0
+	xm_lock "$k_src"
+	[ -f "$k_src/.xipmap-unpacked" ] && { xm_unlock; return 0; }
 	xm_log "unpacking $tarball ($version) into $k_src"
 	mkdir -p "$XIPMAP_CACHE/src"
 	tmp=$(mktemp -d "$XIPMAP_CACHE/src/.unpack.XXXXXX")
@@ -157,6 +215,7 @@ xm_kernel_source() {
 	rm -rf "$k_src"
 	mv "$tmp/$XIPMAP_SOURCE_PKG" "$k_src" && rmdir "$tmp"
 	touch "$k_src/.xipmap-unpacked"
+	xm_unlock
 }
 
 # xm_kmake ARGS...: make in the loaded target's kernel build tree (for a
@@ -204,17 +263,27 @@ xm_check_fragment() {
 #   k_cpio     gen_init_cpio
 # and, for a stock kernel, k_modules: its /lib/modules/<release> as packaged.
 xm_kernel_build() {
+	k_built_now=""
 	if [ "$t_kind" = stock ]; then
+		xm_lock "$XIPMAP_CACHE/stock/$t_kernel_package"
 		xm_kernel_stock
+		xm_unlock
 		xm_uapi_headers
 		xm_gen_init_cpio
 		return 0
 	fi
+	# One build at a time per target: two runs side by side wait here.
+	xm_lock "$XIPMAP_CACHE/kernel/$t_name"
+	[ -f "$XIPMAP_CACHE/kernel/$t_name-$(xm_kernel_key)/.xipmap-built" ] || k_built_now=1
 	xm_kernel_compile
+	xm_unlock
 	k_release=$(cat "$k_build/include/config/kernel.release")
 	k_config=$k_build/.config
-	k_uapi=$k_build/usr/include
-	k_cpio=$k_build/usr/gen_init_cpio
+	# The source's uapi headers for the architecture, not the build's: the
+	# same for every target of an architecture, so that they share one
+	# build of the test programs.
+	xm_uapi_headers
+	xm_gen_init_cpio
 }
 
 # xm_kernel_key: a hash of everything that decides a kernel build: the
@@ -292,12 +361,14 @@ xm_kernel_stock() {
 		return 0
 	fi
 	xm_log "$t_name: downloading $pkg $version into $root"
+	k_built_now=1
 	mkdir -p "$XIPMAP_CACHE/stock"
 	tmp=$(mktemp -d "$XIPMAP_CACHE/stock/.download.XXXXXX")
 	log=$tmp.log
 	# As root, apt downloads unsandboxed into a directory _apt cannot
 	# enter, and says so: the note goes to the log.
-	if ! (cd "$tmp" && apt-get download "$pkg=$version") >"$log" 2>&1; then
+	if ! (cd "$tmp" && xm_progress "$t_name: downloading $pkg" "$log" \
+		apt-get download "$pkg=$version"); then
 		rm -rf "$tmp"
 		# Old lists may name a version the mirror no longer has.
 		if [ -z "${XIPMAP_APT_UPDATED:-}" ]; then
@@ -320,7 +391,7 @@ xm_kernel_stock() {
 }
 
 # xm_uapi_headers: the 6.12 source's uapi headers for $t_arch (make
-# headers), for guest programs of a target whose kernel is not built here.
+# headers), for the guest programs of every target of that architecture.
 # Sets k_uapi.
 xm_uapi_headers() {
 	local key dir
@@ -330,11 +401,14 @@ xm_uapi_headers() {
 	dir=$XIPMAP_CACHE/uapi/$t_arch-$key
 	k_uapi=$dir/usr/include
 	[ -f "$dir/.xipmap-built" ] && return 0
+	xm_lock "$dir"
+	[ -f "$dir/.xipmap-built" ] && { xm_unlock; return 0; }
 	xm_log "$t_name: making the uapi headers ($t_arch) in $dir"
 	rm -rf "$dir" && mkdir -p "$dir"
 	make -C "$k_src" O="$dir" ARCH="$t_arch" headers >"$dir/build.log" 2>&1 ||
 		{ tail -20 "$dir/build.log" >&2; xm_die "$t_name: make headers failed (log: $dir/build.log)"; }
 	touch "$dir/.xipmap-built"
+	xm_unlock
 }
 
 # xm_gen_init_cpio: the 6.12 source's usr/gen_init_cpio, built with the

@@ -36,12 +36,18 @@ NOLIBC_DEPS := $(XIPMAP_LIB)/xipmap_sys.h $(XIPMAP_LIB)/nolibc.mk \
 # _start it replaces) and without jump tables (it runs unrelocated).
 # $(call nolibc_start,object)
 define nolibc_start
-	$(NOLIBC_CC) $(NOLIBC_CFLAGS) $(NOLIBC_START_CFLAGS) -fno-jump-tables -c -o $(1) \
-		$(XIPMAP_LIB)/start.c
+	$(NOLIBC_CC) $(NOLIBC_CFLAGS) $(NOLIBC_START_CFLAGS) -fno-jump-tables -MMD -MP \
+		-MF $(1).d -c -o $(1) $(XIPMAP_LIB)/start.c
 endef
 
 # $(call nolibc_link,program,main source,start object)
 define nolibc_link
-	$(NOLIBC_CC) $(NOLIBC_CFLAGS) $(NOLIBC_LDFLAGS) -o $(1) \
+	$(NOLIBC_CC) $(NOLIBC_CFLAGS) $(NOLIBC_LDFLAGS) -MMD -MP -MF $(1).d -o $(1) \
 		-include nolibc.h $(2) $(3) $(NOLIBC_LIBS)
 endef
+
+# Every header a program includes (gcc -MMD) is a dependency of it, so that
+# an incremental build in a kept OUTPUT directory is never stale.  The
+# rules they hold must not become the including Makefile's default goal.
+.DEFAULT_GOAL := all
+-include $(wildcard $(OUTPUT)/*.d)
