@@ -31,9 +31,12 @@ XIPMAP_CACHE=${XIPMAP_CACHE:-${HOME:-/root}/.cache/xipmap}
 XIPMAP_JOBS=${XIPMAP_JOBS:-$(nproc)}
 XIPMAP_SOURCE_PKG=linux-source-6.12
 
-# Packages every target needs on the build machine.
+# Packages every target needs on the build machine.  A minimal Debian
+# (debootstrap --variant=minbase) has only perl-base: the W=1 module build
+# runs scripts/kernel-doc, which needs perl's Pod::Usage (package perl);
+# qemu/judge needs python3.
 XIPMAP_BASE_PACKAGES="make gcc libc6-dev flex bison bc libssl-dev libelf-dev \
-cpio xz-utils kmod $XIPMAP_SOURCE_PKG"
+cpio xz-utils kmod perl python3 $XIPMAP_SOURCE_PKG"
 
 xm_log() { printf 'xipmap: %s\n' "$*" >&2; }
 xm_die() { printf 'xipmap: error: %s\n' "$*" >&2; exit 1; }

@@ -80,27 +80,6 @@ static int unload_after_munmap(void)
 }
 
 /*
- * Tell whoever judges the kernel log (qemu/judge) that the next kernel
- * message containing @text is provoked on purpose: "xipmap-test: expect:
- * TEXT" in /dev/kmsg.  Without /dev/kmsg there is nobody to tell.
- */
-static void announce_kernel_message(const char *text)
-{
-	static char line[256];
-	int fd = open("/dev/kmsg", O_WRONLY);
-
-	if (fd < 0) {
-		ksft_print_msg("cannot open /dev/kmsg to announce '%s': %s\n", text,
-			       xt_errname(errno));
-		return;
-	}
-	xjoin(line, sizeof(line), "xipmap-test: expect: ", text, NULL);
-	if (write(fd, line, strlen(line)) < 0)
-		ksft_print_msg("cannot write to /dev/kmsg: %s\n", xt_errname(errno));
-	close(fd);
-}
-
-/*
  * Loading with @params must fail with EINVAL, leave nothing loaded and say
  * @message in the kernel log.
  */
@@ -109,7 +88,7 @@ static int refused_with_message(const char *params, const char *message)
 	int ok = XT_PASS;
 	int ret;
 
-	announce_kernel_message(message);
+	xt_announce_kmsg(message);
 	errno = 0;
 	ret = xfinit_module(module_path, params);
 	XT_EXPECT(ret == -1 && errno == EINVAL, "%s: %d (%s), expected EINVAL\n",

@@ -870,9 +870,11 @@ static int unknown_mount_options_are_refused(void)
 {
 	int ok = XT_PASS;
 
+	xt_announce_kmsg("xipramfs: Unknown parameter 'size'");
 	errno = 0;
 	XT_EXPECT(mount("none", XT_SPARE, "xipramfs", 0, "size=1M") && errno == EINVAL,
 		  "mount -o size=1M: %s, expected EINVAL\n", xt_errname(errno));
+	xt_announce_kmsg("xipramfs: Bad value for 'mode'");
 	errno = 0;
 	XT_EXPECT(mount("none", XT_SPARE, "xipramfs", 0, "mode=abc") && errno == EINVAL,
 		  "mount -o mode=abc: %s, expected EINVAL\n", xt_errname(errno));

@@ -694,6 +694,29 @@ xt_run(const struct xt_test *tests, int n, void (*after)(void))
 }
 
 /*
+ * Tell whoever judges the kernel log (qemu/judge) that the next kernel
+ * message containing @text is provoked on purpose, by writing "xipmap-test:
+ * expect: TEXT" to /dev/kmsg.  A test calls it just before the call that
+ * makes the kernel or the module complain (a refused module parameter or
+ * mount option): any complaint nobody announced fails the run.
+ */
+static inline void xt_announce_kmsg(const char *text)
+{
+	static char line[256];
+	int fd = open("/dev/kmsg", O_WRONLY);
+
+	if (fd < 0) {
+		ksft_print_msg("cannot open /dev/kmsg to announce '%s': %s\n", text,
+			       xt_errname(errno));
+		return;
+	}
+	xjoin(line, sizeof(line), "xipmap-test: expect: ", text, NULL);
+	if (write(fd, line, strlen(line)) < 0)
+		ksft_print_msg("cannot write to /dev/kmsg: %s\n", xt_errname(errno));
+	close(fd);
+}
+
+/*
  * Machine code that returns 42, for the tests that run code in place from
  * a mapping (execute-in-place).  XT_RET42_OFFSET: where the tests put it.
  */

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Pin a target's results: qemu/expected/TARGET from its last whole run.
+#
+#   qemu/pin.sh TARGET...
+#
+# A whole run (qemu/run.sh --target TARGET) is held to qemu/expected/TARGET:
+# per test program, how many cases passed, skipped and XFAILed, and which
+# skipped or XFAILed.  Change it only on purpose, after a run whose results
+# you have read, and say why in the commit message: a skip or an XFAIL must
+# never grow unnoticed.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+for t in "$@"; do
+	xm_load_target "$t"
+	log=$XIPMAP_CACHE/run/$t/console.log
+	[ -f "$log" ] || xm_die "$t: no run to pin (qemu/run.sh --target $t first)"
+	grep -q "^xipmap-init: done" "$log" || xm_die "$t: the last run did not finish"
+	want=$(grep -cE '^[a-z_-]+$' "$XIPMAP_CACHE/run/$t/tests/list")
+	all=$(make -s -C "$XIPMAP_TOP/selftests/xipmap" KSRC=. KHDR=. list | wc -l)
+	[ "$want" = "$all" ] && ! grep -q 'XIPMAP_\(INJECT\|KNOWN_BUGS\|CONFORM\)' "$log" ||
+		xm_die "$t: the last run was not a whole, ordinary run"
+	{
+		echo "# Expected results of qemu/run.sh --target $t (qemu/judge --expected)."
+		echo "# Per program: passed=, skipped=, xfail= counts, then each skip and XFAIL."
+		echo "# Made by qemu/pin.sh from a run; change only on purpose, with the reason"
+		echo "# in the commit message."
+		python3 "$XIPMAP_TOP/qemu/judge" --pin "$log"
+	} >"$XIPMAP_TOP/qemu/expected/$t"
+	xm_log "$t: pinned $(grep -c ' passed=' "$XIPMAP_TOP/qemu/expected/$t") programs" \
+		"in qemu/expected/$t"
+done
