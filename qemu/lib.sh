@@ -180,9 +180,12 @@ xm_apt_update() {
 xm_require_packages() {
 	local missing="" p
 
+	local -A have=()
+	while read -r p _ _ status; do
+		[ "$status" = installed ] && have[$p]=1
+	done < <(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null)
 	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing="$missing $p"
+		[ -n "${have[$p]:-}" ] || missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
 	if [ "$(id -u)" != 0 ]; then
@@ -341,15 +344,29 @@ xm_kernel_compile() {
 # installing it, once per package version; its headers package installed
 # with apt-get, as a Debian user has it.
 xm_kernel_stock() {
-	local meta=$t_kernel_package pkg version root tmp log
+	local meta=$t_kernel_package pkg="" version="" root tmp log lists resolved key
 
-	apt-cache show "$meta" >/dev/null 2>&1 || xm_apt_update
-	pkg=$(apt-cache show --no-all-versions "$meta" 2>/dev/null |
-		sed -n 's/^Depends: //p' | tr ',' '\n' |
-		sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -1)
-	[ -n "$pkg" ] || xm_die "$t_name: $meta depends on no linux-image-* package"
-	version=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -1)
-	[ -n "$version" ] || xm_die "$t_name: apt knows no version of $pkg"
+	# What the meta-package names changes only with apt's lists: the answer
+	# is kept under their names, sizes and times (apt-cache takes seconds).
+	lists=$(stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* 2>/dev/null |
+		sha256sum | cut -c1-16)
+	resolved=$XIPMAP_CACHE/stock/$meta.resolved
+	if [ -f "$resolved" ] && read -r key pkg version <"$resolved" && [ "$key" = "$lists" ]; then
+		:
+	else
+		apt-cache show "$meta" >/dev/null 2>&1 || xm_apt_update
+		pkg=$(apt-cache show --no-all-versions "$meta" 2>/dev/null |
+			sed -n 's/^Depends: //p' | tr ',' '\n' |
+			sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -1)
+		[ -n "$pkg" ] || xm_die "$t_name: $meta depends on no linux-image-* package"
+		version=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' |
+			head -1)
+		[ -n "$version" ] || xm_die "$t_name: apt knows no version of $pkg"
+		lists=$(stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* 2>/dev/null |
+			sha256sum | cut -c1-16)
+		mkdir -p "$XIPMAP_CACHE/stock"
+		echo "$lists $pkg $version" >"$resolved"
+	fi
 	k_release=${pkg#linux-image-}
 	xm_require_packages "linux-headers-$k_release"
 	k_build=/usr/src/linux-headers-$k_release
