@@ -21,7 +21,8 @@ for t in "$@"; do
 	grep -q "^xipmap-init: done" "$log" || xm_die "$t: the last run did not finish"
 	want=$(grep -cE '^[a-z_-]+$' "$XIPMAP_CACHE/run/$t/tests/list")
 	all=$(make -s -C "$XIPMAP_TOP/selftests/xipmap" KSRC=. KHDR=. list | wc -l)
-	[ "$want" = "$all" ] && ! grep -q 'XIPMAP_\(INJECT\|KNOWN_BUGS\|CONFORM\)' "$log" ||
+	[ "$want" = "$all" ] &&
+		! grep -q 'Kernel command line:.*XIPMAP_\(INJECT\|KNOWN_BUGS\|CONFORM\)' "$log" ||
 		xm_die "$t: the last run was not a whole, ordinary run"
 	{
 		echo "# Expected results of qemu/run.sh --target $t (qemu/judge --expected)."
