@@ -55,33 +55,91 @@ static inline unsigned long xt_page_size(void)
 	return getauxval(AT_PAGESZ);
 }
 
+/*
+ * Every errno Linux defines, by name: those of user space (the aliases
+ * EWOULDBLOCK and EDEADLOCK print as EAGAIN and EDEADLK), then the
+ * kernel's own, which a driver can leak to user space (ENOTSUPP,
+ * ENOIOCTLCMD...).
+ */
+#define XT_E(e)	{ e, #e }
+
+static const struct {
+	int e;
+	const char *name;
+} xt_errnos[] = {
+	/* include/uapi/asm-generic/errno-base.h */
+	XT_E(EPERM), XT_E(ENOENT), XT_E(ESRCH), XT_E(EINTR), XT_E(EIO), XT_E(ENXIO),
+	XT_E(E2BIG), XT_E(ENOEXEC), XT_E(EBADF), XT_E(ECHILD), XT_E(EAGAIN), XT_E(ENOMEM),
+	XT_E(EACCES), XT_E(EFAULT), XT_E(ENOTBLK), XT_E(EBUSY), XT_E(EEXIST), XT_E(EXDEV),
+	XT_E(ENODEV), XT_E(ENOTDIR), XT_E(EISDIR), XT_E(EINVAL), XT_E(ENFILE), XT_E(EMFILE),
+	XT_E(ENOTTY), XT_E(ETXTBSY), XT_E(EFBIG), XT_E(ENOSPC), XT_E(ESPIPE), XT_E(EROFS),
+	XT_E(EMLINK), XT_E(EPIPE), XT_E(EDOM), XT_E(ERANGE),
+	/* include/uapi/asm-generic/errno.h */
+	XT_E(EDEADLK), XT_E(ENAMETOOLONG), XT_E(ENOLCK), XT_E(ENOSYS), XT_E(ENOTEMPTY),
+	XT_E(ELOOP), XT_E(ENOMSG), XT_E(EIDRM), XT_E(ECHRNG), XT_E(EL2NSYNC), XT_E(EL3HLT),
+	XT_E(EL3RST), XT_E(ELNRNG), XT_E(EUNATCH), XT_E(ENOCSI), XT_E(EL2HLT), XT_E(EBADE),
+	XT_E(EBADR), XT_E(EXFULL), XT_E(ENOANO), XT_E(EBADRQC), XT_E(EBADSLT), XT_E(EBFONT),
+	XT_E(ENOSTR), XT_E(ENODATA), XT_E(ETIME), XT_E(ENOSR), XT_E(ENONET), XT_E(ENOPKG),
+	XT_E(EREMOTE), XT_E(ENOLINK), XT_E(EADV), XT_E(ESRMNT), XT_E(ECOMM), XT_E(EPROTO),
+	XT_E(EMULTIHOP), XT_E(EDOTDOT), XT_E(EBADMSG), XT_E(EOVERFLOW), XT_E(ENOTUNIQ),
+	XT_E(EBADFD), XT_E(EREMCHG), XT_E(ELIBACC), XT_E(ELIBBAD), XT_E(ELIBSCN),
+	XT_E(ELIBMAX), XT_E(ELIBEXEC), XT_E(EILSEQ), XT_E(ERESTART), XT_E(ESTRPIPE),
+	XT_E(EUSERS), XT_E(ENOTSOCK), XT_E(EDESTADDRREQ), XT_E(EMSGSIZE), XT_E(EPROTOTYPE),
+	XT_E(ENOPROTOOPT), XT_E(EPROTONOSUPPORT), XT_E(ESOCKTNOSUPPORT), XT_E(EOPNOTSUPP),
+	XT_E(EPFNOSUPPORT), XT_E(EAFNOSUPPORT), XT_E(EADDRINUSE), XT_E(EADDRNOTAVAIL),
+	XT_E(ENETDOWN), XT_E(ENETUNREACH), XT_E(ENETRESET), XT_E(ECONNABORTED),
+	XT_E(ECONNRESET), XT_E(ENOBUFS), XT_E(EISCONN), XT_E(ENOTCONN), XT_E(ESHUTDOWN),
+	XT_E(ETOOMANYREFS), XT_E(ETIMEDOUT), XT_E(ECONNREFUSED), XT_E(EHOSTDOWN),
+	XT_E(EHOSTUNREACH), XT_E(EALREADY), XT_E(EINPROGRESS), XT_E(ESTALE), XT_E(EUCLEAN),
+	XT_E(ENOTNAM), XT_E(ENAVAIL), XT_E(EISNAM), XT_E(EREMOTEIO), XT_E(EDQUOT),
+	XT_E(ENOMEDIUM), XT_E(EMEDIUMTYPE), XT_E(ECANCELED), XT_E(ENOKEY),
+	XT_E(EKEYEXPIRED), XT_E(EKEYREVOKED), XT_E(EKEYREJECTED), XT_E(EOWNERDEAD),
+	XT_E(ENOTRECOVERABLE), XT_E(ERFKILL), XT_E(EHWPOISON),
+	/* include/linux/errno.h: the kernel's own, never defined for user space */
+	{ 512, "ERESTARTSYS" },
+	{ 513, "ERESTARTNOINTR" },
+	{ 514, "ERESTARTNOHAND" },
+	{ 515, "ENOIOCTLCMD" },
+	{ 516, "ERESTART_RESTARTBLOCK" },
+	{ 517, "EPROBE_DEFER" },
+	{ 518, "EOPENSTALE" },
+	{ 519, "ENOPARAM" },
+	{ 521, "EBADHANDLE" },
+	{ 522, "ENOTSYNC" },
+	{ 523, "EBADCOOKIE" },
+	{ 524, "ENOTSUPP" },
+	{ 525, "ETOOSMALL" },
+	{ 526, "ESERVERFAULT" },
+	{ 527, "EBADTYPE" },
+	{ 528, "EJUKEBOX" },
+	{ 529, "EIOCBQUEUED" },
+	{ 530, "ERECALLCONFLICT" },
+	{ 531, "ENOGRACE" },
+};
+
+#undef XT_E
+
+/*
+ * The name of errno @e, or "errno <n>" for a number Linux does not define.
+ * The number goes into one of a few static buffers, so that a message
+ * may name several.
+ */
 static inline const char *xt_errname(int e)
 {
-	switch (e) {
-	case 0:		return "success";
-	case EPERM:	return "EPERM";
-	case ENOENT:	return "ENOENT";
-	case EAGAIN:	return "EAGAIN";
-	case ENOMEM:	return "ENOMEM";
-	case EACCES:	return "EACCES";
-	case EFAULT:	return "EFAULT";
-	case EBUSY:	return "EBUSY";
-	case EEXIST:	return "EEXIST";
-	case ENODEV:	return "ENODEV";
-	case EINVAL:	return "EINVAL";
-	case ENOSPC:	return "ENOSPC";
-	case ENOSYS:	return "ENOSYS";
-	case ENOTTY:	return "ENOTTY";
-	case EBADF:	return "EBADF";
-	case ESRCH:	return "ESRCH";
-	case ETIMEDOUT:	return "ETIMEDOUT";
-	case ENOEXEC:	return "ENOEXEC";
-	case EOVERFLOW:	return "EOVERFLOW";
-	case ETXTBSY:	return "ETXTBSY";
-	case EFBIG:	return "EFBIG";
-	case ENOTEMPTY:	return "ENOTEMPTY";
-	default:	return "another errno";
-	}
+	static char buf[4][24];
+	static unsigned int next;
+	unsigned int i;
+	char *b;
+
+	if (!e)
+		return "success";
+	for (i = 0; i < ARRAY_SIZE(xt_errnos); i++)
+		if (xt_errnos[i].e == e)
+			return xt_errnos[i].name;
+	b = buf[next++ % ARRAY_SIZE(buf)];
+	memcpy(b, "errno ", 6);
+	itoa_r(e, b + 6);
+	return b;
 }
 
 /* The flash's XIPMAP_IOC_INFO, or exit: every test needs it. */
