@@ -534,6 +534,8 @@ static inline long xt_meminfo(const char *field)
  * The running kernel's .config, as Debian installs it: /boot/config-<release>.
  * The runner puts it there in the guest.  Returns 1 if @option (with
  * "CONFIG_") is set to y or m, 0 if not, -1 if there is no config to read.
+ * For options a test cannot ask the kernel about; never for CONFIG_MMU,
+ * which xt_mmu() asks the kernel itself.
  */
 static char xt_config_buf[262144];
 
@@ -591,27 +593,40 @@ static inline void xt_put_back_all(void)
 }
 
 /*
- * Whether the running kernel has an MMU, asked once.  This and xt_expect
- * below are the one place where the tests' expectations depend on the
- * kind of kernel: its .config says (/boot/config-<release>); without one,
- * MAP_FIXED_NOREPLACE tells, which only a kernel with an MMU honours.
+ * Whether the running kernel has an MMU, asked of the kernel itself, once.
+ * This and xt_expect below are the one place where the tests'
+ * expectations depend on the kind of kernel.
+ *
+ * The question is mprotect() of an anonymous private page.  Only an MMU
+ * kernel has the system call: mm/Makefile builds mm/mprotect.o, where
+ * sys_mprotect is defined, only with CONFIG_MMU, and without it
+ * kernel/sys_ni.c's COND_SYSCALL(mprotect) makes it sys_ni_syscall(),
+ * -ENOSYS.  With an MMU, making a page of this process's own memory
+ * read-only succeeds.  (mmap() cannot tell: mm/nommu.c ignores flags it
+ * does not know, MAP_FIXED_NOREPLACE among them.)  Neither /boot, nor
+ * procfs, nor the module needs to be there.
  */
 static int xt_mmu_known = -1;
 
 static inline int xt_mmu(void)
 {
+	unsigned long len = xt_page_size();
 	void *p;
 
 	if (xt_mmu_known >= 0)
 		return xt_mmu_known;
-	xt_mmu_known = xt_kconfig("CONFIG_MMU");
-	if (xt_mmu_known < 0) {
-		p = mmap((void *)0x40000000UL, xt_page_size(), PROT_READ,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		xt_mmu_known = p != MAP_FAILED || errno == EEXIST;
-		if (p != MAP_FAILED)
-			munmap(p, xt_page_size());
-	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		ksft_exit_fail_msg("cannot tell whether the kernel has an MMU: an anonymous "
+				   "page: %s\n", xt_errname(errno));
+	if (!xmprotect(p, len, PROT_READ))
+		xt_mmu_known = 1;
+	else if (errno == ENOSYS)
+		xt_mmu_known = 0;
+	else
+		ksft_exit_fail_msg("cannot tell whether the kernel has an MMU: mprotect() of "
+				   "an anonymous page: %s\n", xt_errname(errno));
+	munmap(p, len);
 	return xt_mmu_known;
 }
 
