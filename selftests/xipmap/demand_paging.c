@@ -109,17 +109,22 @@ out:
 	return ok;
 }
 
-/* The peer: map @argv[2] bytes of FILE shared and read byte @argv[3]. */
+/*
+ * The peer: map @argv[2] bytes of FILE shared and read byte @argv[3]; it
+ * reports only if the read comes back.
+ */
 static int touch_peer(char **argv)
 {
 	unsigned long len = strtoul(argv[2], NULL, 0), off = strtoul(argv[3], NULL, 0);
 	int fd = open(FILE, O_RDONLY);
 	unsigned char *p;
 
+	if (fd < 0)
+		return xt_report(XT_PEER_USAGE, errno);
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
-		return XT_PEER_ERRNO + (errno & 63);
-	return *(volatile unsigned char *)(p + off) ? XT_PEER_DATA : XT_PEER_AT;
+		return xt_report(XT_PEER_ERRNO, errno);
+	return xt_report(*(volatile unsigned char *)(p + off) ? XT_PEER_DATA : XT_PEER_AT, 0);
 }
 
 /*
@@ -130,6 +135,7 @@ static int touching_past_the_end_of_a_file_is_sigbus(void)
 {
 	char a_len[24], a_off[24];
 	char *argv[] = { (char *)xt_self, "touch", a_len, a_off, NULL };
+	struct xt_report r;
 	int fd, status, ok = XT_PASS;
 
 	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -140,13 +146,14 @@ static int touching_past_the_end_of_a_file_is_sigbus(void)
 	close(fd);
 	xjoin(a_len, sizeof(a_len), utoa(8 * page), NULL);
 	xjoin(a_off, sizeof(a_off), utoa(2 * page - 1), NULL);
-	status = xt_spawn(argv, 0);
-	XT_EXPECT(XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
-		  "reading the last byte of the file: status %#x\n", status);
+	status = xt_spawn(argv, 0, &r);
+	XT_EXPECT(status >= 0 && XWIFEXITED(status) && r.verdict == XT_PEER_AT,
+		  "reading the last byte of the file: status %#x, %s\n", status, xt_verdict(r));
 	xjoin(a_off, sizeof(a_off), utoa(2 * page), NULL);
-	status = xt_spawn(argv, 0);
-	XT_EXPECT(XWIFSIGNALED(status) && XWTERMSIG(status) == SIGBUS,
-		  "reading the first byte past the end: status %#x, expected SIGBUS\n", status);
+	status = xt_spawn(argv, 0, &r);
+	XT_EXPECT(status >= 0 && XWIFSIGNALED(status) && XWTERMSIG(status) == SIGBUS,
+		  "reading the first byte past the end: status %#x (%s), expected SIGBUS\n",
+		  status, xt_verdict(r));
 	unlink(FILE);
 	return ok;
 }

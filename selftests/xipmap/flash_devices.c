@@ -197,7 +197,7 @@ static int nand_private_copy_is_shared_with_other_processes(void)
 	struct counts c = counts(NAND);
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = map(NAND, page, 2 * page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
@@ -210,7 +210,7 @@ static int nand_private_copy_is_shared_with_other_processes(void)
 		ok = XT_FAIL;
 	v = xt_peer(&(struct xt_map){ XT_NAND, page, 2 * page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second process: %s, expected the same copy\n",
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second process: %s, expected the same copy\n",
 		  xt_verdict(v));
 	munmap(p, 2 * page);
 	return ok;
@@ -226,7 +226,7 @@ static int nand_writes_do_not_reach_copies(void)
 	static unsigned char buf[64];
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = map(NAND, 0, page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
@@ -241,12 +241,12 @@ static int nand_writes_do_not_reach_copies(void)
 	XT_EXPECT(xt_pattern_diff(p, 0, page) < 0, "the copy changed with the device\n");
 	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "a new mapping after the write: %s, expected the old copy\n",
-		  xt_verdict(v));
+	XT_EXPECT(v.verdict == XT_PEER_AT,
+		  "a new mapping after the write: %s, expected the old copy\n", xt_verdict(v));
 	munmap(p, page);
 	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE, NULL,
 				      0x3c }, 0);
-	XT_EXPECT(v == XT_PEER_ELSEWHERE,
+	XT_EXPECT(v.verdict == XT_PEER_ELSEWHERE,
 		  "a new mapping once the old copy is gone: %s, expected a new copy\n",
 		  xt_verdict(v));
 	return xt_put_back(NAND, ok);
@@ -269,7 +269,7 @@ static int shared_rw_is_device_memory(int dev)
 	static unsigned char buf[64];
 	unsigned char *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = map(dev, page, page, PROT_READ | PROT_WRITE, MAP_SHARED);
 	if (p == MAP_FAILED) {
@@ -281,7 +281,7 @@ static int shared_rw_is_device_memory(int dev)
 	memset(p, 0x5a, page);
 	v = xt_peer(&(struct xt_map){ path[dev], page, page, PROT_READ | PROT_WRITE,
 				      MAP_SHARED, p, 0x5a }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second process: %s, expected the same memory\n",
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second process: %s, expected the same memory\n",
 		  xt_verdict(v));
 	if (!(info[dev].flags & XIPMAP_INFO_NO_READ))
 		XT_EXPECT(lseek(fd[dev], page, SEEK_SET) == (off_t)page &&
@@ -464,7 +464,7 @@ static int enosys_private_on_existing_region_is_enodev(void)
 	struct counts c;
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = map(NOR, 0, page, PROT_READ, MAP_SHARED);
 	if (p == MAP_FAILED) {
@@ -478,7 +478,7 @@ static int enosys_private_on_existing_region_is_enodev(void)
 	c = counts(NOR);
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_ERRNO + ENODEV, "second process, private read-only: %s, "
+	XT_EXPECT(xt_peer_failed(v, ENODEV), "second process, private read-only: %s, "
 		  "expected ENODEV\n", xt_verdict(v));
 	if (!driver_asked(NOR, c, 1, 0))
 		ok = XT_FAIL;
@@ -495,7 +495,7 @@ static int traced_process_gets_its_own_copy(void)
 {
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = map(NAND, 0, page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
@@ -504,11 +504,11 @@ static int traced_process_gets_its_own_copy(void)
 	}
 	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 1);
-	XT_EXPECT(v == XT_PEER_ELSEWHERE, "traced process: %s, expected a copy of its own\n",
-		  xt_verdict(v));
+	XT_EXPECT(v.verdict == XT_PEER_ELSEWHERE,
+		  "traced process: %s, expected a copy of its own\n", xt_verdict(v));
 	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "untraced process: %s, expected the shared copy\n",
+	XT_EXPECT(v.verdict == XT_PEER_AT, "untraced process: %s, expected the shared copy\n",
 		  xt_verdict(v));
 	munmap(p, page);
 	return ok;
@@ -528,7 +528,7 @@ static int traced_process_on_direct_device_gets_a_copy(void)
 	struct counts c;
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	if (!known || strcmp(known, "1")) {
 		ksft_print_msg("6.12 WARNs in do_mmap_private(): set XIPMAP_KNOWN_BUGS=1 to run\n");
@@ -540,7 +540,7 @@ static int traced_process_on_direct_device_gets_a_copy(void)
 	c = counts(NOR);
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 1);
-	XT_EXPECT(v == XT_PEER_ELSEWHERE, "traced process: %s, expected a copy\n",
+	XT_EXPECT(v.verdict == XT_PEER_ELSEWHERE, "traced process: %s, expected a copy\n",
 		  xt_verdict(v));
 	/* mm/nommu.c asks the driver, which must answer -ENOSYS (not shared). */
 	if (!driver_asked(NOR, c, 1, 0))
@@ -555,7 +555,7 @@ static int private_writable_is_never_shared(void)
 {
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = map(NAND, 0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
@@ -564,11 +564,11 @@ static int private_writable_is_never_shared(void)
 	}
 	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 				      p, XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_ELSEWHERE, "second process, private writable: %s, "
+	XT_EXPECT(v.verdict == XT_PEER_ELSEWHERE, "second process, private writable: %s, "
 		  "expected a copy of its own\n", xt_verdict(v));
 	v = xt_peer(&(struct xt_map){ XT_NAND, 0, page, PROT_READ, MAP_PRIVATE,
 				      p, XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_ELSEWHERE, "second process, private read-only: %s, "
+	XT_EXPECT(v.verdict == XT_PEER_ELSEWHERE, "second process, private read-only: %s, "
 		  "expected a copy of its own\n", xt_verdict(v));
 	munmap(p, page);
 	return ok;
@@ -583,7 +583,7 @@ static int overlaps_on_a_copied_device(void)
 {
 	unsigned char *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = map(NAND, 2 * page, 4 * page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
@@ -592,18 +592,18 @@ static int overlaps_on_a_copied_device(void)
 	}
 	v = xt_peer(&(struct xt_map){ XT_NAND, 2 * page, 4 * page, PROT_READ, MAP_PRIVATE,
 				      p, XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "exact overlap: %s, expected to share\n", xt_verdict(v));
+	XT_EXPECT(v.verdict == XT_PEER_AT, "exact overlap: %s, expected to share\n", xt_verdict(v));
 	v = xt_peer(&(struct xt_map){ XT_NAND, 3 * page, 2 * page, PROT_READ, MAP_PRIVATE,
 				      p + page, XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "subset: %s, expected to share at +1 page\n",
+	XT_EXPECT(v.verdict == XT_PEER_AT, "subset: %s, expected to share at +1 page\n",
 		  xt_verdict(v));
 	v = xt_peer(&(struct xt_map){ XT_NAND, 4 * page, 4 * page, PROT_READ, MAP_PRIVATE,
 				      NULL, XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_ERRNO + EINVAL, "inexact overlap: %s, expected EINVAL\n",
+	XT_EXPECT(xt_peer_failed(v, EINVAL), "inexact overlap: %s, expected EINVAL\n",
 		  xt_verdict(v));
 	v = xt_peer(&(struct xt_map){ XT_NAND, page, 2 * page, PROT_READ, MAP_PRIVATE,
 				      NULL, XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_ERRNO + EINVAL, "overlap at the start: %s, expected EINVAL\n",
+	XT_EXPECT(xt_peer_failed(v, EINVAL), "overlap at the start: %s, expected EINVAL\n",
 		  xt_verdict(v));
 	munmap(p, 4 * page);
 	return ok;
@@ -614,7 +614,7 @@ static int overlaps_on_a_direct_device(void)
 {
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = map(NOR, 2 * page, 4 * page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
@@ -623,11 +623,11 @@ static int overlaps_on_a_direct_device(void)
 	}
 	v = xt_peer(&(struct xt_map){ XT_NOR, 4 * page, 4 * page, PROT_READ, MAP_PRIVATE,
 				      direct(NOR, 4 * page), XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "inexact overlap: %s, expected the device\n",
+	XT_EXPECT(v.verdict == XT_PEER_AT, "inexact overlap: %s, expected the device\n",
 		  xt_verdict(v));
 	v = xt_peer(&(struct xt_map){ XT_NOR, page, 4 * page, PROT_READ, MAP_SHARED,
 				      direct(NOR, page), XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "shared inexact overlap: %s, expected the device\n",
+	XT_EXPECT(v.verdict == XT_PEER_AT, "shared inexact overlap: %s, expected the device\n",
 		  xt_verdict(v));
 	munmap(p, 4 * page);
 	return ok;

@@ -67,7 +67,7 @@ static int shared_ro_is_the_flash_itself(void)
 	long diff;
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, page);
 	XT_EXPECT(p == direct_addr(page), "mapping at %p, the flash is at %p\n",
@@ -79,7 +79,7 @@ static int shared_ro_is_the_flash_itself(void)
 	calls = xt_info(fd).direct_maps;
 	v = xt_peer(&(struct xt_map){ XT_FLASH, page, len, PROT_READ, MAP_SHARED, p,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second mapping of the same offset: %s\n",
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second mapping of the same offset: %s\n",
 		  xt_verdict(v));
 	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
 		  "the driver accepted %llu mappings for the second process, expected 1\n",
@@ -146,7 +146,7 @@ static int private_ro_shared_by_second_process_driver_told(void)
 	unsigned long long calls;
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
@@ -156,7 +156,7 @@ static int private_ro_shared_by_second_process_driver_told(void)
 	calls = xt_info(fd).direct_maps;
 	v = xt_peer(&(struct xt_map){ XT_FLASH, 0, page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "the second process: %s\n", xt_verdict(v));
+	XT_EXPECT(v.verdict == XT_PEER_AT, "the second process: %s\n", xt_verdict(v));
 	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
 		  "the driver's mmap() ran %llu times for the second process, expected 1\n",
 		  xt_info(fd).direct_maps - calls);

@@ -228,7 +228,7 @@ static int sharing_a_direct_region_refused_while_busy(void)
 {
 	unsigned char *d;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	d = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
 	if (d == MAP_FAILED) {
@@ -238,16 +238,16 @@ static int sharing_a_direct_region_refused_while_busy(void)
 	XT_EXPECT(!set_state(XIPMAP_STATE_PROGRAM), "SET_STATE: %s\n", xt_errname(errno));
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_SHARED, d,
 				      XT_CHECK_NONE }, 0);
-	XT_EXPECT(v == XT_PEER_ERRNO + EBUSY, "second process, shared: %s, expected EBUSY\n",
+	XT_EXPECT(xt_peer_failed(v, EBUSY), "second process, shared: %s, expected EBUSY\n",
 		  xt_verdict(v));
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_PRIVATE, d,
 				      XT_CHECK_NONE }, 0);
-	XT_EXPECT(v == XT_PEER_ERRNO + EBUSY,
+	XT_EXPECT(xt_peer_failed(v, EBUSY),
 		  "second process, private read-only: %s, expected EBUSY\n", xt_verdict(v));
 	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE: %s\n", xt_errname(errno));
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_SHARED, d,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second process after read-array: %s\n", xt_verdict(v));
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second process after read-array: %s\n", xt_verdict(v));
 	munmap(d, page);
 	return restore(ok);
 }

@@ -429,11 +429,13 @@ static int futex_peer(char **argv)
 	unsigned int *w;
 	long r;
 
+	if (fd < 0)
+		return xt_report(XT_PEER_USAGE, errno);
 	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	if (w == MAP_FAILED)
-		return XT_PEER_ERRNO + (errno & 63);
+		return xt_report(XT_PEER_ERRNO, errno);
 	r = xfutex(w, FUTEX_WAIT, 0, 10000);
-	return r ? XT_PEER_ERRNO + (-r & 63) : XT_PEER_AT;
+	return xt_report(r ? XT_PEER_ERRNO : XT_PEER_AT, -r);
 }
 
 /* Two processes, one word in a shared mapping of device memory. */
@@ -442,13 +444,18 @@ static int futex_between_processes_in_device_memory(void)
 	char a_off[24];
 	char *argv[] = { (char *)xt_self, "futex", a_off, NULL };
 	unsigned long off = 16 * page;
+	struct xt_child child;
+	struct xt_report rep;
 	unsigned int *w;
-	int fd, tries, status, woken = 0;
-	pid_t pid;
+	int fd, tries, woken = 0;
 	long r;
 	int ok = XT_PASS;
 
 	fd = open(XT_RAM, O_RDWR);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", XT_RAM, xt_errname(errno));
+		return XT_FAIL;
+	}
 	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	if (w == MAP_FAILED) {
 		ksft_print_msg("shared mapping of %s: %s\n", XT_RAM, xt_errname(errno));
@@ -457,31 +464,28 @@ static int futex_between_processes_in_device_memory(void)
 	}
 	*w = 0;
 	xjoin(a_off, sizeof(a_off), utoa(off), NULL);
-	pid = xt_start(argv, 0);
-	if (pid < 0) {
+	if (xt_start(&child, argv, 0)) {
+		ksft_print_msg("start the waiter: %s\n", xt_errname(errno));
 		munmap(w, page);
 		close(fd);
-		return XT_FAIL;
+		return xt_put_back(XIPMAP_PERSONALITY_RAM, XT_FAIL);
 	}
 	/* Wake it as soon as it waits; give it up to 5 s to get there. */
 	for (tries = 0; tries < 500 && !woken; tries++) {
 		r = xfutex(w, FUTEX_WAKE, 1, -1);
 		if (r == 1)
 			woken = 1;
-		else if (waitpid(pid, &status, WNOHANG) == pid)
+		else if (xt_exited(&child))
 			break;
 		else
 			usleep(10000);
 	}
 	XT_EXPECT(woken, "FUTEX_WAKE never found the second process waiting\n");
-	status = woken ? xt_wait(pid) : status;
-	XT_EXPECT(XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
-		  "the waiter: %s\n", xt_verdict(XWIFEXITED(status) ? XWEXITSTATUS(status) : -1));
+	xt_wait(&child, &rep);
+	XT_EXPECT(rep.verdict == XT_PEER_AT, "the waiter: %s\n", xt_verdict(rep));
 	munmap(w, page);
 	close(fd);
-	if (xt_restore(XT_RAM, XIPMAP_PERSONALITY_RAM))
-		ok = XT_FAIL;
-	return ok;
+	return xt_put_back(XIPMAP_PERSONALITY_RAM, ok);
 }
 
 static long xshmat(int id, const void *addr, int flags)
@@ -498,11 +502,11 @@ static int shm_peer(char **argv)
 	unsigned char *p = (unsigned char *)r;
 
 	if (r < 0 && r > -4096)
-		return XT_PEER_ERRNO + (-r & 63);
+		return xt_report(XT_PEER_ERRNO, -r);
 	if (p[0] != 0x77)
-		return XT_PEER_DATA;
+		return xt_report(XT_PEER_DATA, 0);
 	p[1] = 0x88;
-	return p == expect ? XT_PEER_AT : XT_PEER_ELSEWHERE;
+	return xt_report(p == expect ? XT_PEER_AT : XT_PEER_ELSEWHERE, 0);
 }
 
 /*
@@ -517,9 +521,9 @@ static int sysv_shm_attach_is_enodev(void)
 {
 	char a_id[24], a_addr[24];
 	char *argv[] = { (char *)xt_self, "shm", a_id, a_addr, NULL };
+	struct xt_report rep;
 	unsigned char *p;
 	long id, r;
-	int status;
 	int ok = XT_PASS;
 
 	id = my_syscall3(__NR_shmget, IPC_PRIVATE, 2 * page, IPC_CREAT | 0600);
@@ -540,10 +544,9 @@ static int sysv_shm_attach_is_enodev(void)
 	p[0] = 0x77;
 	xjoin(a_id, sizeof(a_id), utoa(id), NULL);
 	xjoin(a_addr, sizeof(a_addr), utoa((unsigned long)p), NULL);
-	status = xt_spawn(argv, 0);
-	XT_EXPECT(status >= 0 && XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
-		  "second process: %s, expected the same memory\n",
-		  xt_verdict(status >= 0 && XWIFEXITED(status) ? XWEXITSTATUS(status) : -1));
+	xt_spawn(argv, 0, &rep);
+	XT_EXPECT(rep.verdict == XT_PEER_AT, "second process: %s, expected the same memory\n",
+		  xt_verdict(rep));
 	XT_EXPECT(p[1] == 0x88, "the second process's write did not arrive\n");
 	my_syscall1(__NR_shmdt, p);
 	my_syscall3(__NR_shmctl, id, IPC_RMID, NULL);

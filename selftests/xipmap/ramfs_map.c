@@ -228,7 +228,8 @@ static int shared_mapping_of_a_truncated_file_is_its_memory(void)
 static int second_process_maps_the_same_memory(void)
 {
 	struct xt_map m = { name, 0, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, NULL, 0x3c };
-	int ok = XT_PASS, v;
+	struct xt_report v;
+	int ok = XT_PASS;
 	void *p;
 	int fd = make_shared("shm", 2 * page, 2 * page, &p);
 
@@ -237,16 +238,16 @@ static int second_process_maps_the_same_memory(void)
 	memset(p, 0x3c, 2 * page);
 	m.expect = p;
 	v = xt_peer(&m, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second process, MAP_SHARED: %s; expected the same "
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second process, MAP_SHARED: %s; expected the same "
 		  "address with the data\n", xt_verdict(v));
 	m.prot = PROT_READ;
 	m.flags = MAP_PRIVATE;
 	v = xt_peer(&m, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second process, MAP_PRIVATE PROT_READ: %s; expected "
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second process, MAP_PRIVATE PROT_READ: %s; expected "
 		  "the same address with the data\n", xt_verdict(v));
 	m.prot = PROT_READ | PROT_WRITE;
 	v = xt_peer(&m, 0);
-	XT_EXPECT(v == XT_PEER_ELSEWHERE, "second process, MAP_PRIVATE PROT_WRITE: %s; "
+	XT_EXPECT(v.verdict == XT_PEER_ELSEWHERE, "second process, MAP_PRIVATE PROT_WRITE: %s; "
 		  "expected a copy with the data\n", xt_verdict(v));
 	munmap(p, 2 * page);
 	return done(fd, ok);

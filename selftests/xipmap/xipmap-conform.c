@@ -205,21 +205,23 @@ static int same(struct outcome a, struct outcome b)
 #define CK_ELSEWHERE	(1 << 5)	/* must not be */
 #define CK_TAIL_ZERO	(1 << 6)	/* bytes past the end of the data are 0 */
 
+/* The checker's verdicts, reported with the errno that goes with them (xt_report()). */
 enum {
 	V_OK, V_AT, V_ELSEWHERE, V_DATA, V_NOT_WRITTEN, V_WRITE_LEAKED, V_EXEC,
-	V_USAGE, V_TAIL, V_ERRNO = 64,
+	V_USAGE, V_TAIL, V_ERRNO,
 };
 
-static const char *checker_verdict(int status)
+/* What the checker that ended with wait status @status and report @r found. */
+static const char *checker_verdict(int status, struct xt_report r)
 {
-	static char buf[64];
+	static char buf[96];
 
 	if (status < 0)
 		return "could not be started";
 	if (XWIFSIGNALED(status))
 		return xjoin(buf, sizeof(buf), "killed by signal ", itoa(XWTERMSIG(status)),
 			     " touching the mapping", NULL);
-	switch (XWEXITSTATUS(status)) {
+	switch (r.verdict) {
 	case V_OK:		return "all checks passed";
 	case V_AT:		return "a second process mapped it elsewhere, not sharing it";
 	case V_ELSEWHERE:	return "a second process shared it";
@@ -227,11 +229,13 @@ static const char *checker_verdict(int status)
 	case V_NOT_WRITTEN:	return "a write through the mapping did not reach read()";
 	case V_WRITE_LEAKED:	return "a write through a private mapping reached the file";
 	case V_EXEC:		return "the code in the file is not there, or did not run";
-	case V_USAGE:		return "could not open the provider";
+	case V_USAGE:		return !r.err ? "was given bad arguments" :
+				       xjoin(buf, sizeof(buf), "could not open or read it: ",
+					     xt_errname(r.err), NULL);
 	case V_TAIL:		return "bytes past the end are not zero";
-	default:		return XWEXITSTATUS(status) >= V_ERRNO ?
-				       xt_errname(XWEXITSTATUS(status) - V_ERRNO) :
-				       "gave an unknown verdict";
+	case V_ERRNO:		return xt_errname(r.err);
+	case XT_NO_REPORT:	return "exited without a report";
+	default:		return "gave an unknown verdict";
 	}
 }
 
@@ -255,8 +259,11 @@ static long read_at(int fd, unsigned long off, void *buf, unsigned long len)
 	return total;
 }
 
-/* The checker's side: argv = self check path acc off len prot flags addr checks */
-static int checker_main(int argc, char **argv)
+/*
+ * The checker's side: argv = self check path acc off len prot flags addr
+ * checks.  Returns a verdict, with the errno that goes with it in *@err.
+ */
+static int checker(int argc, char **argv, int *err)
 {
 	unsigned long off, len, addr;
 	int acc, prot, flags, checks, fd;
@@ -274,17 +281,23 @@ static int checker_main(int argc, char **argv)
 	addr = strtoul(argv[8], NULL, 0);
 	checks = strtol(argv[9], NULL, 0);
 	fd = open(argv[2], acc);
-	if (fd < 0)
+	if (fd < 0) {
+		*err = errno;
 		return V_USAGE;
+	}
 	p = mmap(NULL, len, prot, flags, fd, off);
-	if (p == MAP_FAILED)
-		return V_ERRNO + (errno & 63);
+	if (p == MAP_FAILED) {
+		*err = errno;
+		return V_ERRNO;
+	}
 	if (checks & (CK_DATA | CK_TAIL_ZERO)) {
 		int rfd = open(argv[2], O_RDONLY);
 
 		n = rfd < 0 ? -1 : read_at(rfd, off, file_buf, len);
-		if (n < 0)
+		if (n < 0) {
+			*err = errno;
 			return V_USAGE;
+		}
 		close(rfd);
 		/* Inside the provider read() must give it all, or nothing is compared. */
 		if ((checks & CK_DATA) && ((!(checks & CK_TAIL_ZERO) && n != (long)len) ||
@@ -296,11 +309,15 @@ static int checker_main(int argc, char **argv)
 	if (checks & (CK_WRITE_SHARED | CK_WRITE_PRIV)) {
 		int rfd = open(argv[2], O_RDONLY);
 
-		if (rfd < 0 || read_at(rfd, off + 100, &old, 1) != 1)
+		if (rfd < 0 || read_at(rfd, off + 100, &old, 1) != 1) {
+			*err = errno;
 			return V_USAGE;
+		}
 		p[100] = (unsigned char)~old;
-		if (read_at(rfd, off + 100, file_buf, 1) != 1)
+		if (read_at(rfd, off + 100, file_buf, 1) != 1) {
+			*err = errno;
 			return V_USAGE;
+		}
 		if ((checks & CK_WRITE_SHARED) && file_buf[0] != (unsigned char)~old)
 			return V_NOT_WRITTEN;
 		if (checks & CK_WRITE_SHARED)
@@ -334,9 +351,12 @@ static int checker_main(int argc, char **argv)
 	return V_OK;
 }
 
-/* Run the checker as a second process, traced if @traced; its wait status. */
+/*
+ * Run the checker as a second process, traced if @traced.  Returns its wait
+ * status (-1 if it could not be started), with its report in @r.
+ */
 static int check(int acc, unsigned long off, unsigned long len, int prot, int flags,
-		 const void *addr, int checks, int traced)
+		 const void *addr, int checks, int traced, struct xt_report *r)
 {
 	char a[7][24];
 	char *argv[] = { (char *)xt_self, "check", (char *)pr.path, a[0], a[1], a[2], a[3],
@@ -349,7 +369,7 @@ static int check(int acc, unsigned long off, unsigned long len, int prot, int fl
 	xjoin(a[4], sizeof(a[4]), itoa(flags), NULL);
 	xjoin(a[5], sizeof(a[5]), utoa((unsigned long)addr), NULL);
 	xjoin(a[6], sizeof(a[6]), itoa(checks), NULL);
-	return xt_spawn(argv, traced);
+	return xt_spawn(argv, traced, r);
 }
 
 /* ---- recognising a direct mapping --------------------------------------- */
@@ -507,6 +527,7 @@ static void combination(int acc, int flags, int prot)
 	struct expect e = expect(&pr, acc, flags, prot);
 	struct outcome got = { K_ERR, 0 };
 	const char *detail = NULL;
+	struct xt_report r;
 	char label[96];
 	int fd, ok, checks = 0, status, direct;
 	void *p;
@@ -537,15 +558,15 @@ static void combination(int acc, int flags, int prot)
 		checks |= flags & MAP_SHARED ? CK_WRITE_SHARED : CK_WRITE_PRIV;
 	if ((prot & PROT_EXEC) && scratch_ready)
 		checks |= CK_EXEC;
-	status = check(acc, off, len, prot, flags, p, checks, 0);
-	if (status < 0 || !XWIFEXITED(status) || XWEXITSTATUS(status) != V_OK) {
+	status = check(acc, off, len, prot, flags, p, checks, 0, &r);
+	if (status < 0 || !XWIFEXITED(status) || r.verdict != V_OK) {
 		static char buf[128];
 		char at[24];
 
 		ok = 0;
 		utoh_r((unsigned long)p, at);
-		detail = xjoin(buf, sizeof(buf), "mapped at 0x", at, ", ", checker_verdict(status),
-			       NULL);
+		detail = xjoin(buf, sizeof(buf), "mapped at 0x", at, ", ",
+			       checker_verdict(status, r), NULL);
 	}
 	report(label, ok, ok ? "" : "a second process", e, got, detail);
 	munmap(p, len);
@@ -563,6 +584,7 @@ static void traced(int acc, int prot)
 	struct expect t = { .o = { K_COPY, 0 },
 			    .why = "a traced process gets its own copy, never an overlay" };
 	struct outcome got = { K_COPY, 0 };
+	struct xt_report r;
 	char label[96];
 	int fd, status;
 	void *p;
@@ -588,11 +610,11 @@ static void traced(int acc, int prot)
 	}
 	status = check(acc, off, len, prot, MAP_PRIVATE, p,
 		       CK_ELSEWHERE | (prot & PROT_READ && !(pr.flags & P_NO_READ) ? CK_DATA : 0),
-		       1);
-	if (status < 0 || !XWIFEXITED(status) || XWEXITSTATUS(status) != V_OK) {
-		got.kind = XWIFEXITED(status) && XWEXITSTATUS(status) == V_ELSEWHERE ? K_DIRECT :
-			   K_COPY;
-		report(label, 0, "the traced process", t, got, checker_verdict(status));
+		       1, &r);
+	if (status < 0 || !XWIFEXITED(status) || r.verdict != V_OK) {
+		got.kind = status >= 0 && XWIFEXITED(status) && r.verdict == V_ELSEWHERE ?
+			   K_DIRECT : K_COPY;
+		report(label, 0, "the traced process", t, got, checker_verdict(status, r));
 	} else {
 		report(label, 1, "", t, got, NULL);
 	}
@@ -613,6 +635,8 @@ static void past_end(const char *label, unsigned long off, int prot, int flags)
 	unsigned long len = MAP_PAGES * page;
 	struct expect e = expect(&pr, O_RDONLY, flags, prot);
 	struct outcome got = { K_ERR, 0 };
+	const char *detail = NULL;
+	struct xt_report r;
 	int fd, status, ok;
 	void *p;
 
@@ -633,13 +657,14 @@ static void past_end(const char *label, unsigned long off, int prot, int flags)
 		return;
 	got.kind = pr.base && (unsigned long)p == pr.base + off ? K_DIRECT : K_COPY;
 	ok = same(got, e.o) || (e.has_alt && same(got, e.alt));
-	status = -1;
 	if (ok) {
 		status = check(O_RDONLY, off, len, prot, flags, NULL,
-			       (pr.flags & P_NO_READ ? 0 : CK_DATA) | CK_TAIL_ZERO, 0);
-		ok = XWIFEXITED(status) && XWEXITSTATUS(status) == V_OK;
+			       (pr.flags & P_NO_READ ? 0 : CK_DATA) | CK_TAIL_ZERO, 0, &r);
+		ok = status >= 0 && XWIFEXITED(status) && r.verdict == V_OK;
+		if (!ok)
+			detail = checker_verdict(status, r);
 	}
-	report(label, ok, "mmap", e, got, ok ? NULL : checker_verdict(status));
+	report(label, ok, "mmap", e, got, detail);
 	munmap(p, len);
 	close(fd);
 }
@@ -878,8 +903,9 @@ int main(int argc, char **argv)
 	int i, have_caps = 0, n = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "check")) {
-		xt_self = argv[0];
-		return checker_main(argc, argv);
+		int err = 0, v = checker(argc, argv, &err);
+
+		return xt_report(v, err);
 	}
 	xt_self = argv[0];
 	page = xt_page_size();
