@@ -21,10 +21,20 @@
 static unsigned long page;
 static unsigned long big;	/* twice MemTotal, in bytes */
 
-/* A /proc/meminfo count in pages: "Cached" or "AnonPages". */
+/* A /proc/meminfo count in pages: "Cached" or "AnonPages"; -1 if unknown. */
 static long pages(const char *field)
 {
-	return xt_meminfo(field) * 1024 / (long)page;
+	long kb = xt_meminfo(field);
+
+	return kb < 0 ? -1 : kb * 1024 / (long)page;
+}
+
+/* Whether the count @field, read at the start of a test as @n, is there. */
+static int counted(const char *field, long n)
+{
+	if (n < 0)
+		ksft_print_msg("no %s in /proc/meminfo: nothing to measure with\n", field);
+	return n >= 0;
 }
 
 /* madvise(2), which nolibc lacks. */
@@ -70,9 +80,17 @@ static int file_larger_than_memory_costs_only_touched_pages(void)
 	if (fd < 0 || xftruncate(fd, big)) {
 		ksft_print_msg("create and truncate %s to %lu MiB: %s\n", FILE, big >> 20,
 			       xt_errname(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(FILE);
 		return XT_FAIL;
 	}
 	cached0 = pages("Cached");
+	if (!counted("Cached", cached0)) {
+		close(fd);
+		unlink(FILE);
+		return XT_FAIL;
+	}
 	f0 = ramfs_faults(fd);
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED of %lu MiB: %s\n", big >> 20, xt_errname(errno));
@@ -141,6 +159,9 @@ static int touching_past_the_end_of_a_file_is_sigbus(void)
 	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || xftruncate(fd, 2 * page)) {
 		ksft_print_msg("create %s: %s\n", FILE, xt_errname(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(FILE);
 		return XT_FAIL;
 	}
 	close(fd);
@@ -171,6 +192,8 @@ static int anonymous_larger_than_memory_costs_only_touched_pages(void)
 	unsigned char *p;
 	int ok = XT_PASS;
 
+	if (!counted("AnonPages", anon0))
+		return XT_FAIL;
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		 -1, 0);
 	if (p == MAP_FAILED) {
@@ -200,12 +223,20 @@ static int anonymous_larger_than_memory_costs_only_touched_pages(void)
  */
 static int flash_mappings_cost_nothing_until_touched(void)
 {
-	int fd = open(XT_NOR, O_RDONLY);
-	struct xipmap_info info = xt_info(fd);
 	long anon0 = pages("AnonPages"), cached0 = pages("Cached");
+	struct xipmap_info info;
 	unsigned char *s, *p;
 	int ok = XT_PASS;
+	int fd;
 
+	if (!counted("AnonPages", anon0) || !counted("Cached", cached0))
+		return XT_FAIL;
+	fd = open(XT_NOR, O_RDONLY);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", XT_NOR, xt_errname(errno));
+		return XT_FAIL;
+	}
+	info = xt_info(fd);
 	s = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
 	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	XT_EXPECT(s != MAP_FAILED && p != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
@@ -250,16 +281,24 @@ static int flash_mappings_cost_nothing_until_touched(void)
 static int mapping_larger_than_memory_is_enomem(void)
 {
 	const char *known = getenv("XIPMAP_KNOWN_BUGS");
-	int fd = open(XT_NOR, O_RDONLY);
-	int lines = xt_maps_lines();
 	unsigned char *p;
 	int ok = XT_PASS;
+	int fd, lines;
 
 	if (!known || strcmp(known, "1")) {
 		ksft_print_msg("6.12 WARNs in __alloc_pages() (docs/conformance.md 9): set "
 			       "XIPMAP_KNOWN_BUGS=1 to run\n");
-		close(fd);
 		return XT_SKIP;
+	}
+	lines = xt_maps_lines();
+	if (lines < 0) {
+		ksft_print_msg("read /proc/self/maps: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	fd = open(XT_NOR, O_RDONLY);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", XT_NOR, xt_errname(errno));
+		return XT_FAIL;
 	}
 	errno = 0;
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -296,6 +335,8 @@ int main(int argc, char **argv)
 	xt_self = argv[0];
 	if (argc == 4 && !strcmp(argv[1], "touch"))
 		return touch_peer(argv);
+	if (xt_meminfo("MemTotal") <= 0)
+		ksft_exit_fail_msg("no MemTotal in /proc/meminfo: cannot size the mappings\n");
 	big = 2 * xt_meminfo("MemTotal") * 1024;
 	big = (big + page - 1) & ~(page - 1);
 	if (mkdir(DIR, 0755) && errno != EEXIST)

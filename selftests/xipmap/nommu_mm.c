@@ -13,16 +13,35 @@ static unsigned long page;
 static struct xipmap_info nor;	/* xipflash0, for the file-backed cases */
 static int nor_fd;
 
-/* Free a few dirty pages, so that memory the kernel forgot to clear shows. */
-static void dirty_pages(unsigned long len)
+/*
+ * Free a few dirty pages, so that memory the kernel forgot to clear shows.
+ * Returns 0, or -1 after saying why: without the dirt a check for zeros
+ * proves nothing.
+ */
+static int dirty_pages(unsigned long len)
 {
 	unsigned char *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (q != MAP_FAILED) {
-		memset(q, 0xee, len);
-		munmap(q, len);
+	if (q == MAP_FAILED) {
+		ksft_print_msg("%lu bytes to dirty: %s\n", len, xt_errname(errno));
+		return -1;
 	}
+	memset(q, 0xee, len);
+	munmap(q, len);
+	return 0;
+}
+
+/* An anonymous private mapping of @len bytes, or NULL after saying why. */
+static void *anonymous(unsigned long len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		ksft_print_msg("%lu bytes of anonymous memory: %s\n", len, xt_errname(errno));
+		return NULL;
+	}
+	return p;
 }
 
 static int anonymous_private_is_aligned_and_zeroed(void)
@@ -34,7 +53,8 @@ static int anonymous_private_is_aligned_and_zeroed(void)
 	long diff;
 
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		dirty_pages(lens[i]);
+		if (dirty_pages(lens[i]))
+			return XT_FAIL;
 		p = mmap(NULL, lens[i], PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			 -1, 0);
 		if (p == MAP_FAILED) {
@@ -59,7 +79,8 @@ static int anonymous_shared_behaves_as_private(void)
 	const char *perms;
 	int ok = XT_PASS;
 
-	dirty_pages(2 * page);
+	if (dirty_pages(2 * page))
+		return XT_FAIL;
 	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		ksft_print_msg("MAP_SHARED|MAP_ANONYMOUS: %s\n", xt_errname(errno));
@@ -92,7 +113,8 @@ static int map_uninitialized_follows_the_config(void)
 		return XT_SKIP;
 	}
 	for (tries = 0; tries < 5; tries++) {
-		dirty_pages(page);
+		if (dirty_pages(page))
+			return XT_FAIL;
 		p = mmap(NULL, page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_UNINITIALIZED, -1, 0);
 		if (p == MAP_FAILED) {
@@ -139,8 +161,8 @@ static int map_fixed_anonymous_is_einval(void)
 	unsigned char *p, *q;
 	int ok = XT_PASS;
 
-	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	p = anonymous(page);
+	if (!p)
 		return XT_FAIL;
 	errno = 0;
 	q = mmap(p, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
@@ -187,8 +209,8 @@ static int mremap_resizes_private_mappings_in_place(void)
 	long r, trim;
 	int ok = XT_PASS;
 
-	p = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	p = anonymous(4 * page);
+	if (!p)
 		return XT_FAIL;
 	r = xmremap(p, 4 * page, 2 * page, 0, NULL);
 	XT_EXPECT(r == (long)p, "shrink 4 to 2 pages: %ld, expected %p\n", r, p);
@@ -214,9 +236,12 @@ static int mremap_resizes_private_mappings_in_place(void)
 		ksft_print_msg("cannot set " NR_TRIM_PAGES " to 0\n");
 		return XT_FAIL;
 	}
-	p = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	write_sysctl(NR_TRIM_PAGES, trim ? "1\n" : "0\n");
-	if (p == MAP_FAILED)
+	p = anonymous(5 * page);
+	if (write_sysctl(NR_TRIM_PAGES, trim ? "1\n" : "0\n")) {
+		ksft_print_msg("cannot put " NR_TRIM_PAGES " back to %ld\n", trim);
+		ok = XT_FAIL;
+	}
+	if (!p)
 		return XT_FAIL;
 	r = xmremap(p, 5 * page, 6 * page, 0, NULL);
 	XT_EXPECT(r == -ENOMEM, "grow 5 untrimmed pages to 6: %ld, expected -ENOMEM\n", r);
@@ -263,8 +288,8 @@ static int munmap_trims_only_anonymous_mappings(void)
 	int ok = XT_PASS;
 	int r;
 
-	p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	p = anonymous(3 * page);
+	if (!p)
 		return XT_FAIL;
 	r = munmap(p + 2 * page, page);
 	XT_EXPECT(r == 0, "anonymous, last page: %d (%s), expected success\n", r,
@@ -274,8 +299,10 @@ static int munmap_trims_only_anonymous_mappings(void)
 		  xt_errname(errno));
 	XT_EXPECT(!munmap(p + page, page), "anonymous, the page left: %s\n", xt_errname(errno));
 	p = mmap(NULL, 3 * page, PROT_READ, MAP_SHARED, nor_fd, 0);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		ksft_print_msg("shared mapping of %s: %s\n", XT_NOR, xt_errname(errno));
 		return XT_FAIL;
+	}
 	errno = 0;
 	r = munmap(p + 2 * page, page);
 	XT_EXPECT(r == -1 && errno == EINVAL, "device, last page: %d (%s), expected EINVAL\n",
@@ -325,9 +352,13 @@ static int nr_trim_pages_trims_the_power_of_two(void)
 			return XT_FAIL;
 		}
 		before = mmap_copy_kb();
-		p = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-		if (p == MAP_FAILED) {
+		if (before < 0) {
+			ksft_print_msg("no MmapCopy in /proc/meminfo\n");
+			ok = XT_FAIL;
+			break;
+		}
+		p = anonymous(5 * page);
+		if (!p) {
 			ok = XT_FAIL;
 			break;
 		}
@@ -358,11 +389,14 @@ static int proc_maps_lists_every_region(void)
 	int ok = XT_PASS;
 
 	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, nor_fd, 0);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private copy of %s: %s\n", XT_NOR, xt_errname(errno));
 		return XT_FAIL;
+	}
 	if (xt_read_file("/proc/maps", buf, sizeof(buf)) <= 0) {
 		ksft_print_msg("cannot read /proc/maps: %s\n", xt_errname(errno));
-		ok = XT_FAIL;
+		munmap(p, page);
+		return XT_FAIL;
 	}
 	for (s = buf; *s; s++)
 		if ((s == buf || s[-1] == '\n') && strtoul(s, NULL, 16) == (unsigned long)p)
@@ -389,8 +423,8 @@ static int futex_on_anonymous_memory(void)
 	long r;
 	int ok = XT_PASS;
 
-	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (w == MAP_FAILED)
+	w = anonymous(page);
+	if (!w)
 		return XT_FAIL;
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		r = xfutex(w, ops[i].op, 1, 20);
