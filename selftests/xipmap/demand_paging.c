@@ -21,10 +21,20 @@
 static unsigned long page;
 static unsigned long big;	/* twice MemTotal, in bytes */
 
-/* A /proc/meminfo count in pages: "Cached" or "AnonPages". */
+/* A /proc/meminfo count in pages: "Cached" or "AnonPages"; -1 if unknown. */
 static long pages(const char *field)
 {
-	return xt_meminfo(field) * 1024 / (long)page;
+	long kb = xt_meminfo(field);
+
+	return kb < 0 ? -1 : kb * 1024 / (long)page;
+}
+
+/* Whether the count @field, read at the start of a test as @n, is there. */
+static int counted(const char *field, long n)
+{
+	if (n < 0)
+		ksft_print_msg("no %s in /proc/meminfo: nothing to measure with\n", field);
+	return n >= 0;
 }
 
 /* madvise(2), which nolibc lacks. */
@@ -70,9 +80,17 @@ static int file_larger_than_memory_costs_only_touched_pages(void)
 	if (fd < 0 || xftruncate(fd, big)) {
 		ksft_print_msg("create and truncate %s to %lu MiB: %s\n", FILE, big >> 20,
 			       xt_errname(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(FILE);
 		return XT_FAIL;
 	}
 	cached0 = pages("Cached");
+	if (!counted("Cached", cached0)) {
+		close(fd);
+		unlink(FILE);
+		return XT_FAIL;
+	}
 	f0 = ramfs_faults(fd);
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED of %lu MiB: %s\n", big >> 20, xt_errname(errno));
@@ -109,17 +127,22 @@ out:
 	return ok;
 }
 
-/* The peer: map @argv[2] bytes of FILE shared and read byte @argv[3]. */
+/*
+ * The peer: map @argv[2] bytes of FILE shared and read byte @argv[3]; it
+ * reports only if the read comes back.
+ */
 static int touch_peer(char **argv)
 {
 	unsigned long len = strtoul(argv[2], NULL, 0), off = strtoul(argv[3], NULL, 0);
 	int fd = open(FILE, O_RDONLY);
 	unsigned char *p;
 
+	if (fd < 0)
+		return xt_report(XT_PEER_USAGE, errno);
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
-		return XT_PEER_ERRNO + (errno & 63);
-	return *(volatile unsigned char *)(p + off) ? XT_PEER_DATA : XT_PEER_AT;
+		return xt_report(XT_PEER_ERRNO, errno);
+	return xt_report(*(volatile unsigned char *)(p + off) ? XT_PEER_DATA : XT_PEER_AT, 0);
 }
 
 /*
@@ -130,23 +153,28 @@ static int touching_past_the_end_of_a_file_is_sigbus(void)
 {
 	char a_len[24], a_off[24];
 	char *argv[] = { (char *)xt_self, "touch", a_len, a_off, NULL };
+	struct xt_report r;
 	int fd, status, ok = XT_PASS;
 
 	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || xftruncate(fd, 2 * page)) {
 		ksft_print_msg("create %s: %s\n", FILE, xt_errname(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(FILE);
 		return XT_FAIL;
 	}
 	close(fd);
 	xjoin(a_len, sizeof(a_len), utoa(8 * page), NULL);
 	xjoin(a_off, sizeof(a_off), utoa(2 * page - 1), NULL);
-	status = xt_spawn(argv, 0);
-	XT_EXPECT(XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
-		  "reading the last byte of the file: status %#x\n", status);
+	status = xt_spawn(argv, 0, &r);
+	XT_EXPECT(status >= 0 && XWIFEXITED(status) && r.verdict == XT_PEER_AT,
+		  "reading the last byte of the file: status %#x, %s\n", status, xt_verdict(r));
 	xjoin(a_off, sizeof(a_off), utoa(2 * page), NULL);
-	status = xt_spawn(argv, 0);
-	XT_EXPECT(XWIFSIGNALED(status) && XWTERMSIG(status) == SIGBUS,
-		  "reading the first byte past the end: status %#x, expected SIGBUS\n", status);
+	status = xt_spawn(argv, 0, &r);
+	XT_EXPECT(status >= 0 && XWIFSIGNALED(status) && XWTERMSIG(status) == SIGBUS,
+		  "reading the first byte past the end: status %#x (%s), expected SIGBUS\n",
+		  status, xt_verdict(r));
 	unlink(FILE);
 	return ok;
 }
@@ -164,6 +192,8 @@ static int anonymous_larger_than_memory_costs_only_touched_pages(void)
 	unsigned char *p;
 	int ok = XT_PASS;
 
+	if (!counted("AnonPages", anon0))
+		return XT_FAIL;
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		 -1, 0);
 	if (p == MAP_FAILED) {
@@ -193,12 +223,20 @@ static int anonymous_larger_than_memory_costs_only_touched_pages(void)
  */
 static int flash_mappings_cost_nothing_until_touched(void)
 {
-	int fd = open(XT_NOR, O_RDONLY);
-	struct xipmap_info info = xt_info(fd);
 	long anon0 = pages("AnonPages"), cached0 = pages("Cached");
+	struct xipmap_info info;
 	unsigned char *s, *p;
 	int ok = XT_PASS;
+	int fd;
 
+	if (!counted("AnonPages", anon0) || !counted("Cached", cached0))
+		return XT_FAIL;
+	fd = open(XT_NOR, O_RDONLY);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", XT_NOR, xt_errname(errno));
+		return XT_FAIL;
+	}
+	info = xt_info(fd);
 	s = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
 	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	XT_EXPECT(s != MAP_FAILED && p != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
@@ -243,16 +281,24 @@ static int flash_mappings_cost_nothing_until_touched(void)
 static int mapping_larger_than_memory_is_enomem(void)
 {
 	const char *known = getenv("XIPMAP_KNOWN_BUGS");
-	int fd = open(XT_NOR, O_RDONLY);
-	int lines = xt_maps_lines();
 	unsigned char *p;
 	int ok = XT_PASS;
+	int fd, lines;
 
 	if (!known || strcmp(known, "1")) {
 		ksft_print_msg("6.12 WARNs in __alloc_pages() (docs/conformance.md 9): set "
 			       "XIPMAP_KNOWN_BUGS=1 to run\n");
-		close(fd);
 		return XT_SKIP;
+	}
+	lines = xt_maps_lines();
+	if (lines < 0) {
+		ksft_print_msg("read /proc/self/maps: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	fd = open(XT_NOR, O_RDONLY);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", XT_NOR, xt_errname(errno));
+		return XT_FAIL;
 	}
 	errno = 0;
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -289,6 +335,8 @@ int main(int argc, char **argv)
 	xt_self = argv[0];
 	if (argc == 4 && !strcmp(argv[1], "touch"))
 		return touch_peer(argv);
+	if (xt_meminfo("MemTotal") <= 0)
+		ksft_exit_fail_msg("no MemTotal in /proc/meminfo: cannot size the mappings\n");
 	big = 2 * xt_meminfo("MemTotal") * 1024;
 	big = (big + page - 1) & ~(page - 1);
 	if (mkdir(DIR, 0755) && errno != EEXIST)

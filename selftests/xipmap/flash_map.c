@@ -67,7 +67,7 @@ static int shared_ro_is_the_flash_itself(void)
 	long diff;
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, page);
 	XT_EXPECT(p == direct_addr(page), "mapping at %p, the flash is at %p\n",
@@ -79,7 +79,7 @@ static int shared_ro_is_the_flash_itself(void)
 	calls = xt_info(fd).direct_maps;
 	v = xt_peer(&(struct xt_map){ XT_FLASH, page, len, PROT_READ, MAP_SHARED, p,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second mapping of the same offset: %s\n",
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second mapping of the same offset: %s\n",
 		  xt_verdict(v));
 	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
 		  "the driver accepted %llu mappings for the second process, expected 1\n",
@@ -146,7 +146,7 @@ static int private_ro_shared_by_second_process_driver_told(void)
 	unsigned long long calls;
 	void *p;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	p = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
@@ -156,7 +156,7 @@ static int private_ro_shared_by_second_process_driver_told(void)
 	calls = xt_info(fd).direct_maps;
 	v = xt_peer(&(struct xt_map){ XT_FLASH, 0, page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "the second process: %s\n", xt_verdict(v));
+	XT_EXPECT(v.verdict == XT_PEER_AT, "the second process: %s\n", xt_verdict(v));
 	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
 		  "the driver's mmap() ran %llu times for the second process, expected 1\n",
 		  xt_info(fd).direct_maps - calls);
@@ -198,15 +198,27 @@ static int private_rw_is_a_copy(void)
 	return ok;
 }
 
+/* Lines in /proc/self/maps now, or -1 after saying why. */
+static int maps_lines(void)
+{
+	int lines = xt_maps_lines();
+
+	if (lines < 0)
+		ksft_print_msg("read /proc/self/maps: %s\n", xt_errname(errno));
+	return lines;
+}
+
 /* mmap() must fail with @err and leave neither a VMA nor a driver mapping. */
 static int expect_refused(int mfd, unsigned long len, int prot, int flags,
 			  unsigned long off, int err, const char *what)
 {
-	int lines = xt_maps_lines();
+	int lines = maps_lines();
 	unsigned int maps = xt_info(fd).mappings;
 	void *p;
 	int ok = XT_PASS;
 
+	if (lines < 0)
+		return XT_FAIL;
 	errno = 0;
 	p = mmap(NULL, len, prot, flags, mfd, off);
 	XT_EXPECT(p == MAP_FAILED && errno == err, "%s: got %p (%s), expected %s\n",
@@ -281,10 +293,12 @@ static int zero_length_is_einval(void)
 
 static int map_fixed_is_einval(void)
 {
-	int lines = xt_maps_lines();
+	int lines = maps_lines();
 	void *p;
 	int ok = XT_PASS;
 
+	if (lines < 0)
+		return XT_FAIL;
 	errno = 0;
 	p = mmap(direct_addr(0), page, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
 	XT_EXPECT(p == MAP_FAILED && errno == EINVAL,
@@ -299,16 +313,20 @@ static int map_fixed_is_einval(void)
 /*
  * Free some dirty pages of the size a copy will take, so that a copy the
  * kernel forgot to clear would likely show old bytes rather than the
- * zeros a fresh page happens to hold.
+ * zeros a fresh page happens to hold.  Returns 0, or -1 after saying why:
+ * without the dirt, zeros prove nothing.
  */
-static void dirty_pages(unsigned long len)
+static int dirty_pages(unsigned long len)
 {
 	unsigned char *q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 
-	if (q != MAP_FAILED) {
-		memset(q, 0xee, len);
-		munmap(q, len);
+	if (q == MAP_FAILED) {
+		ksft_print_msg("a copy of %lu bytes to dirty: %s\n", len, xt_errname(errno));
+		return -1;
 	}
+	memset(q, 0xee, len);
+	munmap(q, len);
+	return 0;
 }
 
 static int copy_past_end_is_zero_filled(void)
@@ -318,7 +336,8 @@ static int copy_past_end_is_zero_filled(void)
 	long diff;
 	int ok = XT_PASS;
 
-	dirty_pages(len);
+	if (dirty_pages(len))
+		return XT_FAIL;
 	q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, info.size - page);
 	if (q == MAP_FAILED) {
 		ksft_print_msg("copy of the last page plus two: %s, expected success\n",
@@ -340,7 +359,8 @@ static int copy_wholly_past_end_is_zeros(void)
 	int ok = XT_PASS;
 
 	/* mm/nommu.c reads nothing (read_iter returns 0) and clears it all. */
-	dirty_pages(page);
+	if (dirty_pages(page))
+		return XT_FAIL;
 	q = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, info.size);
 	if (q == MAP_FAILED) {
 		ksft_print_msg("copy starting at the end: %s, expected success\n",

@@ -29,8 +29,10 @@ static int klog_contains(const char *text)
 {
 	long n = my_syscall3(__NR_syslog, SYSLOG_ACTION_READ_ALL, klog, sizeof(klog) - 1);
 
-	if (n < 0)
+	if (n < 0) {
+		ksft_print_msg("syslog(SYSLOG_ACTION_READ_ALL): %s\n", xt_errname(-n));
 		return 0;
+	}
 	klog[n] = '\0';
 	return xt_contains(klog, text);
 }
@@ -236,6 +238,11 @@ int main(void)
 		ksft_exit_skip("the module is not loaded\n");
 	}
 	nr = xt_read_long("/sys/module/" MODNAME "/parameters/nr_flash");
+	if (nr < 0) {
+		ksft_print_header();
+		ksft_exit_fail_msg("read /sys/module/" MODNAME "/parameters/nr_flash: %s\n",
+				   xt_errname(errno));
+	}
 	xjoin(saved_params, sizeof(saved_params), "flash_size=", ltoa(size), NULL);
 	xjoin(saved_params + strlen(saved_params), sizeof(saved_params) - strlen(saved_params),
 	      " nr_flash=", ltoa(nr), NULL);

@@ -88,7 +88,10 @@ static int write_past_the_end_is_enospc(void)
 	int ok = XT_PASS;
 	long n;
 
-	lseek(fd, info.size - 1, SEEK_SET);
+	if (lseek(fd, info.size - 1, SEEK_SET) != (off_t)info.size - 1) {
+		ksft_print_msg("lseek to the last byte: %s\n", xt_errname(errno));
+		return restore(XT_FAIL);
+	}
 	n = write(fd, "\0\0", 2);
 	XT_EXPECT(n == 1, "write of 2 bytes at the last byte: %ld, expected 1\n", n);
 	errno = 0;
@@ -119,7 +122,9 @@ static int read_shows_status_while_busy(void)
 			  states[i].state, states[i].status);
 		XT_EXPECT(xt_info(fd).state == states[i].state, "XIPMAP_IOC_INFO state %u\n",
 			  xt_info(fd).state);
-		xt_read_file(XT_SYSFS "/state", sysfs, sizeof(sysfs));
+		sysfs[0] = '\0';
+		if (xt_read_file(XT_SYSFS "/state", sysfs, sizeof(sysfs)) < 0)
+			ksft_print_msg("read " XT_SYSFS "/state: %s\n", xt_errname(errno));
 		XT_EXPECT(!strcmp(sysfs, states[i].name), "sysfs state '%s'\n", sysfs);
 	}
 	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE read-array: %s\n",
@@ -142,9 +147,14 @@ static int direct_mappings_show_status_copies_do_not(void)
 	int ok = XT_PASS;
 
 	d = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, page);
+	if (d == MAP_FAILED) {
+		ksft_print_msg("shared mapping: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
 	c = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, page);
-	if (d == MAP_FAILED || c == MAP_FAILED) {
-		ksft_print_msg("mmap: %s\n", xt_errname(errno));
+	if (c == MAP_FAILED) {
+		ksft_print_msg("private writable mapping: %s\n", xt_errname(errno));
+		munmap(d, 2 * page);
 		return XT_FAIL;
 	}
 	if (!xt_mmu())
@@ -228,7 +238,7 @@ static int sharing_a_direct_region_refused_while_busy(void)
 {
 	unsigned char *d;
 	int ok = XT_PASS;
-	int v;
+	struct xt_report v;
 
 	d = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
 	if (d == MAP_FAILED) {
@@ -238,16 +248,16 @@ static int sharing_a_direct_region_refused_while_busy(void)
 	XT_EXPECT(!set_state(XIPMAP_STATE_PROGRAM), "SET_STATE: %s\n", xt_errname(errno));
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_SHARED, d,
 				      XT_CHECK_NONE }, 0);
-	XT_EXPECT(v == XT_PEER_ERRNO + EBUSY, "second process, shared: %s, expected EBUSY\n",
+	XT_EXPECT(xt_peer_failed(v, EBUSY), "second process, shared: %s, expected EBUSY\n",
 		  xt_verdict(v));
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_PRIVATE, d,
 				      XT_CHECK_NONE }, 0);
-	XT_EXPECT(v == XT_PEER_ERRNO + EBUSY,
+	XT_EXPECT(xt_peer_failed(v, EBUSY),
 		  "second process, private read-only: %s, expected EBUSY\n", xt_verdict(v));
 	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE: %s\n", xt_errname(errno));
 	v = xt_peer(&(struct xt_map){ XT_NOR, 0, page, PROT_READ, MAP_SHARED, d,
 				      XT_CHECK_PATTERN }, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second process after read-array: %s\n", xt_verdict(v));
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second process after read-array: %s\n", xt_verdict(v));
 	munmap(d, page);
 	return restore(ok);
 }
@@ -291,9 +301,14 @@ static int writes_reach_direct_mappings_not_copies(void)
 	int ok = XT_PASS;
 
 	d = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (d == MAP_FAILED) {
+		ksft_print_msg("shared mapping: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
 	c = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	if (d == MAP_FAILED || c == MAP_FAILED) {
-		ksft_print_msg("mmap: %s\n", xt_errname(errno));
+	if (c == MAP_FAILED) {
+		ksft_print_msg("private writable mapping: %s\n", xt_errname(errno));
+		munmap(d, page);
 		return XT_FAIL;
 	}
 	xt_rewrite(c);
@@ -322,8 +337,12 @@ static int code_programmed_into_flash_runs_in_place(void)
 	unsigned int i;
 	int ok = XT_PASS;
 
-	XT_EXPECT(!xt_fill(fd, &info, 8 * page, page, XIPMAP_ERASED) &&
-		  write_at(off, xt_ret42, sizeof(xt_ret42)), "program: %s\n", xt_errname(errno));
+	/* Code that did not get there must not be run. */
+	if (xt_fill(fd, &info, 8 * page, page, XIPMAP_ERASED) ||
+	    !write_at(off, xt_ret42, sizeof(xt_ret42))) {
+		ksft_print_msg("program the code: %s\n", xt_errname(errno));
+		return restore(XT_FAIL);
+	}
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		unsigned char *p = mmap(NULL, page, PROT_READ | PROT_EXEC, kinds[i].flags,
 					fd, 8 * page);

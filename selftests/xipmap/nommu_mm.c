@@ -13,16 +13,35 @@ static unsigned long page;
 static struct xipmap_info nor;	/* xipflash0, for the file-backed cases */
 static int nor_fd;
 
-/* Free a few dirty pages, so that memory the kernel forgot to clear shows. */
-static void dirty_pages(unsigned long len)
+/*
+ * Free a few dirty pages, so that memory the kernel forgot to clear shows.
+ * Returns 0, or -1 after saying why: without the dirt a check for zeros
+ * proves nothing.
+ */
+static int dirty_pages(unsigned long len)
 {
 	unsigned char *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (q != MAP_FAILED) {
-		memset(q, 0xee, len);
-		munmap(q, len);
+	if (q == MAP_FAILED) {
+		ksft_print_msg("%lu bytes to dirty: %s\n", len, xt_errname(errno));
+		return -1;
 	}
+	memset(q, 0xee, len);
+	munmap(q, len);
+	return 0;
+}
+
+/* An anonymous private mapping of @len bytes, or NULL after saying why. */
+static void *anonymous(unsigned long len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		ksft_print_msg("%lu bytes of anonymous memory: %s\n", len, xt_errname(errno));
+		return NULL;
+	}
+	return p;
 }
 
 static int anonymous_private_is_aligned_and_zeroed(void)
@@ -34,7 +53,8 @@ static int anonymous_private_is_aligned_and_zeroed(void)
 	long diff;
 
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		dirty_pages(lens[i]);
+		if (dirty_pages(lens[i]))
+			return XT_FAIL;
 		p = mmap(NULL, lens[i], PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			 -1, 0);
 		if (p == MAP_FAILED) {
@@ -59,7 +79,8 @@ static int anonymous_shared_behaves_as_private(void)
 	const char *perms;
 	int ok = XT_PASS;
 
-	dirty_pages(2 * page);
+	if (dirty_pages(2 * page))
+		return XT_FAIL;
 	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		ksft_print_msg("MAP_SHARED|MAP_ANONYMOUS: %s\n", xt_errname(errno));
@@ -99,7 +120,8 @@ static int map_uninitialized_follows_the_config(void)
 	 * one dirty mapping in many tries proves MAP_UNINITIALIZED honoured.
 	 */
 	for (tries = 0; tries < UNINIT_TRIES; tries++) {
-		dirty_pages(page);
+		if (dirty_pages(page))
+			return XT_FAIL;
 		p = mmap(NULL, page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_UNINITIALIZED, -1, 0);
 		if (p == MAP_FAILED) {
@@ -146,8 +168,8 @@ static int map_fixed_anonymous_is_einval(void)
 	unsigned char *p, *q;
 	int ok = XT_PASS;
 
-	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	p = anonymous(page);
+	if (!p)
 		return XT_FAIL;
 	errno = 0;
 	q = mmap(p, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
@@ -194,8 +216,8 @@ static int mremap_resizes_private_mappings_in_place(void)
 	long r, trim;
 	int ok = XT_PASS;
 
-	p = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	p = anonymous(4 * page);
+	if (!p)
 		return XT_FAIL;
 	r = xmremap(p, 4 * page, 2 * page, 0, NULL);
 	XT_EXPECT(r == (long)p, "shrink 4 to 2 pages: %ld, expected %p\n", r, p);
@@ -221,9 +243,12 @@ static int mremap_resizes_private_mappings_in_place(void)
 		ksft_print_msg("cannot set " NR_TRIM_PAGES " to 0\n");
 		return XT_FAIL;
 	}
-	p = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	write_sysctl(NR_TRIM_PAGES, trim ? "1\n" : "0\n");
-	if (p == MAP_FAILED)
+	p = anonymous(5 * page);
+	if (write_sysctl(NR_TRIM_PAGES, trim ? "1\n" : "0\n")) {
+		ksft_print_msg("cannot put " NR_TRIM_PAGES " back to %ld\n", trim);
+		ok = XT_FAIL;
+	}
+	if (!p)
 		return XT_FAIL;
 	r = xmremap(p, 5 * page, 6 * page, 0, NULL);
 	XT_EXPECT(r == -ENOMEM, "grow 5 untrimmed pages to 6: %ld, expected -ENOMEM\n", r);
@@ -270,8 +295,8 @@ static int munmap_trims_only_anonymous_mappings(void)
 	int ok = XT_PASS;
 	int r;
 
-	p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	p = anonymous(3 * page);
+	if (!p)
 		return XT_FAIL;
 	r = munmap(p + 2 * page, page);
 	XT_EXPECT(r == 0, "anonymous, last page: %d (%s), expected success\n", r,
@@ -281,8 +306,10 @@ static int munmap_trims_only_anonymous_mappings(void)
 		  xt_errname(errno));
 	XT_EXPECT(!munmap(p + page, page), "anonymous, the page left: %s\n", xt_errname(errno));
 	p = mmap(NULL, 3 * page, PROT_READ, MAP_SHARED, nor_fd, 0);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		ksft_print_msg("shared mapping of %s: %s\n", XT_NOR, xt_errname(errno));
 		return XT_FAIL;
+	}
 	errno = 0;
 	r = munmap(p + 2 * page, page);
 	XT_EXPECT(r == -1 && errno == EINVAL, "device, last page: %d (%s), expected EINVAL\n",
@@ -332,9 +359,13 @@ static int nr_trim_pages_trims_the_power_of_two(void)
 			return XT_FAIL;
 		}
 		before = mmap_copy_kb();
-		p = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-		if (p == MAP_FAILED) {
+		if (before < 0) {
+			ksft_print_msg("no MmapCopy in /proc/meminfo\n");
+			ok = XT_FAIL;
+			break;
+		}
+		p = anonymous(5 * page);
+		if (!p) {
 			ok = XT_FAIL;
 			break;
 		}
@@ -365,11 +396,14 @@ static int proc_maps_lists_every_region(void)
 	int ok = XT_PASS;
 
 	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, nor_fd, 0);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private copy of %s: %s\n", XT_NOR, xt_errname(errno));
 		return XT_FAIL;
+	}
 	if (xt_read_file("/proc/maps", buf, sizeof(buf)) <= 0) {
 		ksft_print_msg("cannot read /proc/maps: %s\n", xt_errname(errno));
-		ok = XT_FAIL;
+		munmap(p, page);
+		return XT_FAIL;
 	}
 	for (s = buf; *s; s++)
 		if ((s == buf || s[-1] == '\n') && strtoul(s, NULL, 16) == (unsigned long)p)
@@ -396,8 +430,8 @@ static int futex_on_anonymous_memory(void)
 	long r;
 	int ok = XT_PASS;
 
-	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (w == MAP_FAILED)
+	w = anonymous(page);
+	if (!w)
 		return XT_FAIL;
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		r = xfutex(w, ops[i].op, 1, 20);
@@ -436,11 +470,13 @@ static int futex_peer(char **argv)
 	unsigned int *w;
 	long r;
 
+	if (fd < 0)
+		return xt_report(XT_PEER_USAGE, errno);
 	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	if (w == MAP_FAILED)
-		return XT_PEER_ERRNO + (errno & 63);
+		return xt_report(XT_PEER_ERRNO, errno);
 	r = xfutex(w, FUTEX_WAIT, 0, 10000);
-	return r ? XT_PEER_ERRNO + (-r & 63) : XT_PEER_AT;
+	return xt_report(r ? XT_PEER_ERRNO : XT_PEER_AT, -r);
 }
 
 /* Two processes, one word in a shared mapping of device memory. */
@@ -449,13 +485,18 @@ static int futex_between_processes_in_device_memory(void)
 	char a_off[24];
 	char *argv[] = { (char *)xt_self, "futex", a_off, NULL };
 	unsigned long off = 16 * page;
+	struct xt_child child;
+	struct xt_report rep;
 	unsigned int *w;
-	int fd, tries, status, woken = 0;
-	pid_t pid;
+	int fd, tries, woken = 0;
 	long r;
 	int ok = XT_PASS;
 
 	fd = open(XT_RAM, O_RDWR);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", XT_RAM, xt_errname(errno));
+		return XT_FAIL;
+	}
 	w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	if (w == MAP_FAILED) {
 		ksft_print_msg("shared mapping of %s: %s\n", XT_RAM, xt_errname(errno));
@@ -464,31 +505,28 @@ static int futex_between_processes_in_device_memory(void)
 	}
 	*w = 0;
 	xjoin(a_off, sizeof(a_off), utoa(off), NULL);
-	pid = xt_start(argv, 0);
-	if (pid < 0) {
+	if (xt_start(&child, argv, 0)) {
+		ksft_print_msg("start the waiter: %s\n", xt_errname(errno));
 		munmap(w, page);
 		close(fd);
-		return XT_FAIL;
+		return xt_put_back(XIPMAP_PERSONALITY_RAM, XT_FAIL);
 	}
 	/* Wake it as soon as it waits; give it up to 5 s to get there. */
 	for (tries = 0; tries < 500 && !woken; tries++) {
 		r = xfutex(w, FUTEX_WAKE, 1, -1);
 		if (r == 1)
 			woken = 1;
-		else if (waitpid(pid, &status, WNOHANG) == pid)
+		else if (xt_exited(&child))
 			break;
 		else
 			usleep(10000);
 	}
 	XT_EXPECT(woken, "FUTEX_WAKE never found the second process waiting\n");
-	status = woken ? xt_wait(pid) : status;
-	XT_EXPECT(XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
-		  "the waiter: %s\n", xt_verdict(XWIFEXITED(status) ? XWEXITSTATUS(status) : -1));
+	xt_wait(&child, &rep);
+	XT_EXPECT(rep.verdict == XT_PEER_AT, "the waiter: %s\n", xt_verdict(rep));
 	munmap(w, page);
 	close(fd);
-	if (xt_restore(XT_RAM, XIPMAP_PERSONALITY_RAM))
-		ok = XT_FAIL;
-	return ok;
+	return xt_put_back(XIPMAP_PERSONALITY_RAM, ok);
 }
 
 static long xshmat(int id, const void *addr, int flags)
@@ -505,11 +543,11 @@ static int shm_peer(char **argv)
 	unsigned char *p = (unsigned char *)r;
 
 	if (r < 0 && r > -4096)
-		return XT_PEER_ERRNO + (-r & 63);
+		return xt_report(XT_PEER_ERRNO, -r);
 	if (p[0] != 0x77)
-		return XT_PEER_DATA;
+		return xt_report(XT_PEER_DATA, 0);
 	p[1] = 0x88;
-	return p == expect ? XT_PEER_AT : XT_PEER_ELSEWHERE;
+	return xt_report(p == expect ? XT_PEER_AT : XT_PEER_ELSEWHERE, 0);
 }
 
 /*
@@ -524,9 +562,9 @@ static int sysv_shm_attach_is_enodev(void)
 {
 	char a_id[24], a_addr[24];
 	char *argv[] = { (char *)xt_self, "shm", a_id, a_addr, NULL };
+	struct xt_report rep;
 	unsigned char *p;
 	long id, r;
-	int status;
 	int ok = XT_PASS;
 
 	id = my_syscall3(__NR_shmget, IPC_PRIVATE, 2 * page, IPC_CREAT | 0600);
@@ -547,10 +585,9 @@ static int sysv_shm_attach_is_enodev(void)
 	p[0] = 0x77;
 	xjoin(a_id, sizeof(a_id), utoa(id), NULL);
 	xjoin(a_addr, sizeof(a_addr), utoa((unsigned long)p), NULL);
-	status = xt_spawn(argv, 0);
-	XT_EXPECT(status >= 0 && XWIFEXITED(status) && XWEXITSTATUS(status) == XT_PEER_AT,
-		  "second process: %s, expected the same memory\n",
-		  xt_verdict(status >= 0 && XWIFEXITED(status) ? XWEXITSTATUS(status) : -1));
+	xt_spawn(argv, 0, &rep);
+	XT_EXPECT(rep.verdict == XT_PEER_AT, "second process: %s, expected the same memory\n",
+		  xt_verdict(rep));
 	XT_EXPECT(p[1] == 0x88, "the second process's write did not arrive\n");
 	my_syscall1(__NR_shmdt, p);
 	my_syscall3(__NR_shmctl, id, IPC_RMID, NULL);

@@ -123,15 +123,23 @@ static int err(void *p)
 /*
  * Whether @p, a mapping of the file from @off, is a copy: a byte write()n
  * to the file afterwards does not show in it.  The byte is put back.
+ * Returns 1 or 0, or -1 after saying why if the write() failed (then
+ * nothing showed, and it proves nothing).
  */
 static int is_copy(int fd, const unsigned char *p, unsigned long off)
 {
 	unsigned char old = p[0];
 	int copy;
 
-	put(fd, off, 1, old ^ 0xff);
+	if (!put(fd, off, 1, old ^ 0xff)) {
+		ksft_print_msg("write() to %s at %lu: %s\n", name, off, xt_errname(errno));
+		return -1;
+	}
 	copy = p[0] == old;
-	put(fd, off, 1, old);
+	if (!put(fd, off, 1, old)) {
+		ksft_print_msg("write() back to %s at %lu: %s\n", name, off, xt_errname(errno));
+		return -1;
+	}
 	return copy;
 }
 
@@ -184,19 +192,31 @@ static void *run_address(int fd, unsigned long pages)
 	return p;
 }
 
-/* Pages the filesystem under test says are used: statfs f_blocks - f_bfree. */
+/*
+ * Pages the filesystem under test says are used: statfs f_blocks - f_bfree;
+ * -1 after saying why if it cannot tell.
+ */
 static long used_pages(void)
 {
 	struct statfs st;
 
-	if (xstatfs(fs->dir, &st))
+	if (xstatfs(fs->dir, &st)) {
+		ksft_print_msg("statfs %s: %s\n", fs->dir, xt_errname(errno));
 		return -1;
+	}
 	return (st.f_blocks - st.f_bfree) * st.f_bsize / page;
 }
 
+/* "Cached" in /proc/meminfo, in pages; -1 after saying why if it is not there. */
 static long cached_pages(void)
 {
-	return xt_meminfo("Cached") * 1024 / page;
+	long kb = xt_meminfo("Cached");
+
+	if (kb < 0) {
+		ksft_print_msg("no Cached in /proc/meminfo\n");
+		return -1;
+	}
+	return kb * 1024 / page;
 }
 
 static int shared_mapping_of_a_truncated_file_is_its_memory(void)
@@ -228,7 +248,8 @@ static int shared_mapping_of_a_truncated_file_is_its_memory(void)
 static int second_process_maps_the_same_memory(void)
 {
 	struct xt_map m = { name, 0, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, NULL, 0x3c };
-	int ok = XT_PASS, v;
+	struct xt_report v;
+	int ok = XT_PASS;
 	void *p;
 	int fd = make_shared("shm", 2 * page, 2 * page, &p);
 
@@ -237,16 +258,16 @@ static int second_process_maps_the_same_memory(void)
 	memset(p, 0x3c, 2 * page);
 	m.expect = p;
 	v = xt_peer(&m, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second process, MAP_SHARED: %s; expected the same "
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second process, MAP_SHARED: %s; expected the same "
 		  "address with the data\n", xt_verdict(v));
 	m.prot = PROT_READ;
 	m.flags = MAP_PRIVATE;
 	v = xt_peer(&m, 0);
-	XT_EXPECT(v == XT_PEER_AT, "second process, MAP_PRIVATE PROT_READ: %s; expected "
+	XT_EXPECT(v.verdict == XT_PEER_AT, "second process, MAP_PRIVATE PROT_READ: %s; expected "
 		  "the same address with the data\n", xt_verdict(v));
 	m.prot = PROT_READ | PROT_WRITE;
 	v = xt_peer(&m, 0);
-	XT_EXPECT(v == XT_PEER_ELSEWHERE, "second process, MAP_PRIVATE PROT_WRITE: %s; "
+	XT_EXPECT(v.verdict == XT_PEER_ELSEWHERE, "second process, MAP_PRIVATE PROT_WRITE: %s; "
 		  "expected a copy with the data\n", xt_verdict(v));
 	munmap(p, 2 * page);
 	return done(fd, ok);
@@ -263,13 +284,13 @@ static int private_read_only_mapping_is_the_file(void)
 		return XT_FAIL;
 	run = run_address(fd, 2);
 	XT_EXPECT(run, "MAP_SHARED: %s\n", xt_errname(errno));
-	put(fd, 0, 2 * page, 0x11);
+	XT_EXPECT(put(fd, 0, 2 * page, 0x11), "write: %s\n", xt_errname(errno));
 	p = map(fd, 0, 2 * page, PROT_READ, MAP_PRIVATE);
 	XT_EXPECT(p == run, "MAP_PRIVATE PROT_READ at %p (%s), expected the file's memory "
 		  "at %p\n", p, xt_errname(err(p)), run);
 	if (p != MAP_FAILED) {
 		XT_EXPECT(p[0] == 0x11 && p[2 * page - 1] == 0x11, "wrong data\n");
-		XT_EXPECT(!is_copy(fd, p, 0), "it does not see write()s: a copy\n");
+		XT_EXPECT(is_copy(fd, p, 0) == 0, "it does not see write()s: a copy\n");
 		munmap(p, 2 * page);
 	}
 	return done(fd, ok);
@@ -284,8 +305,13 @@ static int private_writable_mapping_is_a_copy(void)
 
 	if (fd < 0)
 		return XT_FAIL;
+	/* Where the file is, to tell a copy from it: without that, nothing is known. */
 	run = run_address(fd, 2);
-	put(fd, 0, 2 * page, 0x11);
+	if (!run) {
+		ksft_print_msg("MAP_SHARED: %s\n", xt_errname(errno));
+		return done(fd, XT_FAIL);
+	}
+	XT_EXPECT(put(fd, 0, 2 * page, 0x11), "write: %s\n", xt_errname(errno));
 	p = map(fd, 0, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	XT_EXPECT(p != MAP_FAILED && p != run, "MAP_PRIVATE PROT_WRITE at %p (%s), "
 		  "expected a copy, not the file at %p\n", p, xt_errname(err(p)), run);
@@ -293,7 +319,7 @@ static int private_writable_mapping_is_a_copy(void)
 		XT_EXPECT(p[0] == 0x11 && p[2 * page - 1] == 0x11, "the copy has wrong data\n");
 		p[0] = 0x77;
 		XT_EXPECT(holds(fd, 0, 1, 0x11), "the file saw a write to the copy\n");
-		XT_EXPECT(is_copy(fd, p + 1, 1), "the copy saw a write() to the file\n");
+		XT_EXPECT(is_copy(fd, p + 1, 1) == 1, "the copy saw a write() to the file\n");
 		munmap(p, 2 * page);
 	}
 	return done(fd, ok);
@@ -310,6 +336,7 @@ static int written_file_is_not_mapped_shared(void)
 	int ok = XT_PASS;
 	int fd = make("written", 0);
 	unsigned char *p;
+	int copy;
 
 	if (fd < 0)
 		return XT_FAIL;
@@ -323,8 +350,9 @@ static int written_file_is_not_mapped_shared(void)
 	XT_EXPECT(p != MAP_FAILED, "MAP_PRIVATE PROT_READ: %s\n", xt_errname(errno));
 	if (p != MAP_FAILED) {
 		XT_EXPECT(p[0] == 0x44, "wrong data\n");
-		XT_EXPECT(is_copy(fd, p, 0) == fs->xip, "MAP_PRIVATE PROT_READ is %s, "
-			  "expected %s\n", is_copy(fd, p, 0) ? "a copy" : "the file",
+		copy = is_copy(fd, p, 0);
+		XT_EXPECT(copy == fs->xip, "MAP_PRIVATE PROT_READ is %s, expected %s\n",
+			  copy < 0 ? "unknown" : copy ? "a copy" : "the file",
 			  fs->xip ? "a copy" : "the file");
 		munmap(p, page);
 	}
@@ -352,7 +380,7 @@ static int file_with_a_hole_is_not_mapped_shared(void)
 		XT_EXPECT(xt_byte_diff(p, 0, 2 * page) < 0 &&
 			  xt_byte_diff(p + 2 * page, 0x44, page) < 0,
 			  "the copy is not zeros then the data\n");
-		XT_EXPECT(is_copy(fd, p + 2 * page, 2 * page), "it is not a copy\n");
+		XT_EXPECT(is_copy(fd, p + 2 * page, 2 * page) == 1, "it is not a copy\n");
 		munmap(p, 3 * page);
 	}
 	return done(fd, ok);
@@ -566,8 +594,11 @@ static int truncate_takes_only_the_pages_it_needs(void)
 {
 	long used0 = used_pages(), cached0 = cached_pages(), used, cached;
 	int ok = XT_PASS;
-	int fd = make("nine", 9 * page);
+	int fd;
 
+	if (used0 < 0 || cached0 < 0)
+		return XT_FAIL;
+	fd = make("nine", 9 * page);
 	if (fd < 0)
 		return XT_FAIL;
 	used = used_pages();
@@ -602,6 +633,11 @@ static int memory_is_given_back(void)
 	free0 = xt_meminfo("MemFree");
 	cached0 = cached_pages();
 	used0 = used_pages();
+	if (free0 < 0 || cached0 < 0 || used0 < 0) {
+		if (free0 < 0)
+			ksft_print_msg("no MemFree in /proc/meminfo\n");
+		return XT_FAIL;
+	}
 	fd = make("cycle", pages * page);
 	if (fd < 0)
 		return XT_FAIL;
@@ -739,13 +775,17 @@ static void stop_failing(void)
  */
 static int truncate_without_memory_is_enomem(void)
 {
-	long used0 = used_pages(), cached0 = cached_pages();
+	long used0, cached0;
 	int ok = XT_PASS, r, fd;
 
 	if (xt_kconfig("CONFIG_FAIL_PAGE_ALLOC") != 1) {
 		ksft_print_msg("needs CONFIG_FAIL_PAGE_ALLOC and /boot/config-$(uname -r)\n");
 		return XT_SKIP;
 	}
+	used0 = used_pages();
+	cached0 = cached_pages();
+	if (used0 < 0 || cached0 < 0)
+		return XT_FAIL;
 	fd = make("nomem", 0);
 	if (fd < 0)
 		return XT_FAIL;
@@ -783,9 +823,12 @@ static int code_in_a_file_runs_in_place(void)
 	if (fd < 0)
 		return XT_FAIL;
 	run = run_address(fd, 1);
-	XT_EXPECT(lseek(fd, XT_RET42_OFFSET, SEEK_SET) == XT_RET42_OFFSET &&
-		  write(fd, xt_ret42, sizeof(xt_ret42)) == sizeof(xt_ret42),
-		  "write: %s\n", xt_errname(errno));
+	/* Code that did not get there must not be run. */
+	if (lseek(fd, XT_RET42_OFFSET, SEEK_SET) != XT_RET42_OFFSET ||
+	    write(fd, xt_ret42, sizeof(xt_ret42)) != sizeof(xt_ret42)) {
+		ksft_print_msg("write the code: %s\n", xt_errname(errno));
+		return done(fd, XT_FAIL);
+	}
 	p = map(fd, 0, page, PROT_READ | PROT_EXEC, MAP_PRIVATE);
 	XT_EXPECT(p != MAP_FAILED && p == run, "MAP_PRIVATE PROT_EXEC at %p (%s), expected "
 		  "the file at %p\n", p, xt_errname(err(p)), run);
@@ -910,16 +953,25 @@ static int mounts_and_mappings_hold_the_module(void)
 	char dir[64];
 	void *p;
 
-	XT_EXPECT(!mount("none", XT_SPARE, "xipramfs", 0, NULL), "mount: %s\n",
-		  xt_errname(errno));
+	if (cached0 < 0)
+		return XT_FAIL;
+	if (mount("none", XT_SPARE, "xipramfs", 0, NULL)) {
+		ksft_print_msg("mount -t xipramfs none %s: %s\n", XT_SPARE, xt_errname(errno));
+		return XT_FAIL;
+	}
 	fs = &spare;
 	fd = make("mapped", 16 * page);
 	p = fd < 0 ? MAP_FAILED : map(fd, 0, 16 * page, PROT_READ, MAP_SHARED);
 	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED: %s\n", xt_errname(errno));
-	close(fd);
+	if (fd >= 0)
+		close(fd);
+	/* A directory with a file in it, for the unmount to free. */
 	xjoin(dir, sizeof(dir), XT_SPARE, "/d", NULL);
-	mkdir(dir, 0755);
-	close(make("d/f", 4 * page));
+	XT_EXPECT(!mkdir(dir, 0755), "mkdir %s: %s\n", dir, xt_errname(errno));
+	fd = make("d/f", 4 * page);
+	XT_EXPECT(fd >= 0, "a file in %s\n", dir);
+	if (fd >= 0)
+		close(fd);
 	errno = 0;
 	XT_EXPECT(xumount(XT_SPARE, 0) && errno == EBUSY, "umount while mapped: %s, expected "
 		  "EBUSY\n", xt_errname(errno));

@@ -3,7 +3,7 @@
  * xipmap-conform: the no-MMU mmap conformance suite, pointed at any
  * provider: a device node, or a file it creates on a mounted filesystem.
  *
- *   xipmap-conform                     every built-in profile present
+ *   xipmap-conform                     every built-in profile
  *   xipmap-conform --profile NAME      one built-in profile (--list names them)
  *   xipmap-conform PATH --caps LIST [--no-read] [--create truncate|write]
  *                  [--direct-at ADDR] [--size BYTES] [--scratch] [--name NAME]
@@ -24,6 +24,10 @@
  * last.  A provider that deviates fails, with what was expected, why, and
  * what came back; deviations of the kernel's own providers that
  * docs/peers.md explains are reported as XFAIL with their reason.
+ *
+ * A built-in profile whose provider this kernel lacks (no /dev/mtd0
+ * without MTD) is one skip that says so.  A provider that is there, or
+ * that the command line names, and cannot be opened or set up fails.
  */
 #include "xipmap_test.h"
 
@@ -205,21 +209,23 @@ static int same(struct outcome a, struct outcome b)
 #define CK_ELSEWHERE	(1 << 5)	/* must not be */
 #define CK_TAIL_ZERO	(1 << 6)	/* bytes past the end of the data are 0 */
 
+/* The checker's verdicts, reported with the errno that goes with them (xt_report()). */
 enum {
 	V_OK, V_AT, V_ELSEWHERE, V_DATA, V_NOT_WRITTEN, V_WRITE_LEAKED, V_EXEC,
-	V_USAGE, V_TAIL, V_ERRNO = 64,
+	V_USAGE, V_TAIL, V_ERRNO,
 };
 
-static const char *checker_verdict(int status)
+/* What the checker that ended with wait status @status and report @r found. */
+static const char *checker_verdict(int status, struct xt_report r)
 {
-	static char buf[64];
+	static char buf[96];
 
 	if (status < 0)
 		return "could not be started";
 	if (XWIFSIGNALED(status))
 		return xjoin(buf, sizeof(buf), "killed by signal ", itoa(XWTERMSIG(status)),
 			     " touching the mapping", NULL);
-	switch (XWEXITSTATUS(status)) {
+	switch (r.verdict) {
 	case V_OK:		return "all checks passed";
 	case V_AT:		return "a second process mapped it elsewhere, not sharing it";
 	case V_ELSEWHERE:	return "a second process shared it";
@@ -227,11 +233,13 @@ static const char *checker_verdict(int status)
 	case V_NOT_WRITTEN:	return "a write through the mapping did not reach read()";
 	case V_WRITE_LEAKED:	return "a write through a private mapping reached the file";
 	case V_EXEC:		return "the code in the file is not there, or did not run";
-	case V_USAGE:		return "could not open the provider";
+	case V_USAGE:		return !r.err ? "was given bad arguments" :
+				       xjoin(buf, sizeof(buf), "could not open or read it: ",
+					     xt_errname(r.err), NULL);
 	case V_TAIL:		return "bytes past the end are not zero";
-	default:		return XWEXITSTATUS(status) >= V_ERRNO ?
-				       xt_errname(XWEXITSTATUS(status) - V_ERRNO) :
-				       "gave an unknown verdict";
+	case V_ERRNO:		return xt_errname(r.err);
+	case XT_NO_REPORT:	return "exited without a report";
+	default:		return "gave an unknown verdict";
 	}
 }
 
@@ -255,8 +263,11 @@ static long read_at(int fd, unsigned long off, void *buf, unsigned long len)
 	return total;
 }
 
-/* The checker's side: argv = self check path acc off len prot flags addr checks */
-static int checker_main(int argc, char **argv)
+/*
+ * The checker's side: argv = self check path acc off len prot flags addr
+ * checks.  Returns a verdict, with the errno that goes with it in *@err.
+ */
+static int checker(int argc, char **argv, int *err)
 {
 	unsigned long off, len, addr;
 	int acc, prot, flags, checks, fd;
@@ -274,17 +285,23 @@ static int checker_main(int argc, char **argv)
 	addr = strtoul(argv[8], NULL, 0);
 	checks = strtol(argv[9], NULL, 0);
 	fd = open(argv[2], acc);
-	if (fd < 0)
+	if (fd < 0) {
+		*err = errno;
 		return V_USAGE;
+	}
 	p = mmap(NULL, len, prot, flags, fd, off);
-	if (p == MAP_FAILED)
-		return V_ERRNO + (errno & 63);
+	if (p == MAP_FAILED) {
+		*err = errno;
+		return V_ERRNO;
+	}
 	if (checks & (CK_DATA | CK_TAIL_ZERO)) {
 		int rfd = open(argv[2], O_RDONLY);
 
 		n = rfd < 0 ? -1 : read_at(rfd, off, file_buf, len);
-		if (n < 0)
+		if (n < 0) {
+			*err = errno;
 			return V_USAGE;
+		}
 		close(rfd);
 		/* Inside the provider read() must give it all, or nothing is compared. */
 		if ((checks & CK_DATA) && ((!(checks & CK_TAIL_ZERO) && n != (long)len) ||
@@ -296,11 +313,15 @@ static int checker_main(int argc, char **argv)
 	if (checks & (CK_WRITE_SHARED | CK_WRITE_PRIV)) {
 		int rfd = open(argv[2], O_RDONLY);
 
-		if (rfd < 0 || read_at(rfd, off + 100, &old, 1) != 1)
+		if (rfd < 0 || read_at(rfd, off + 100, &old, 1) != 1) {
+			*err = errno;
 			return V_USAGE;
+		}
 		p[100] = (unsigned char)~old;
-		if (read_at(rfd, off + 100, file_buf, 1) != 1)
+		if (read_at(rfd, off + 100, file_buf, 1) != 1) {
+			*err = errno;
 			return V_USAGE;
+		}
 		if ((checks & CK_WRITE_SHARED) && file_buf[0] != (unsigned char)~old)
 			return V_NOT_WRITTEN;
 		if (checks & CK_WRITE_SHARED)
@@ -334,9 +355,12 @@ static int checker_main(int argc, char **argv)
 	return V_OK;
 }
 
-/* Run the checker as a second process, traced if @traced; its wait status. */
+/*
+ * Run the checker as a second process, traced if @traced.  Returns its wait
+ * status (-1 if it could not be started), with its report in @r.
+ */
 static int check(int acc, unsigned long off, unsigned long len, int prot, int flags,
-		 const void *addr, int checks, int traced)
+		 const void *addr, int checks, int traced, struct xt_report *r)
 {
 	char a[7][24];
 	char *argv[] = { (char *)xt_self, "check", (char *)pr.path, a[0], a[1], a[2], a[3],
@@ -349,7 +373,7 @@ static int check(int acc, unsigned long off, unsigned long len, int prot, int fl
 	xjoin(a[4], sizeof(a[4]), itoa(flags), NULL);
 	xjoin(a[5], sizeof(a[5]), utoa((unsigned long)addr), NULL);
 	xjoin(a[6], sizeof(a[6]), itoa(checks), NULL);
-	return xt_spawn(argv, traced);
+	return xt_spawn(argv, traced, r);
 }
 
 /* ---- recognising a direct mapping --------------------------------------- */
@@ -474,9 +498,26 @@ static void report(const char *label, int ok, const char *what, struct expect e,
 }
 
 /*
+ * Open the provider with @acc for the test @label.  The provider was set
+ * up, so an open that fails is the test's failure, reported here; then
+ * -1.
+ */
+static int open_provider(const char *label, int acc)
+{
+	int fd = open(pr.path, acc);
+
+	if (fd < 0) {
+		ksft_print_msg("%s: %s: open %s %s: %s\n", pr.name, label, pr.path, acc_name(acc),
+			       xt_errname(errno));
+		ksft_test_result_fail("%s: %s\n", pr.name, label);
+	}
+	return fd;
+}
+
+/*
  * Open the provider with @acc and map it.  Returns the mapping with its
- * file in *@fd, or MAP_FAILED once the result is reported: a skip if the
- * provider would not open, else the refusal judged against @e.
+ * file in *@fd, or MAP_FAILED once the result is reported: a failure if
+ * the provider would not open, else the refusal judged against @e.
  */
 static void *open_and_map(const char *label, int acc, unsigned long off, unsigned long len,
 			  int prot, int flags, struct expect e, int *fd)
@@ -484,11 +525,9 @@ static void *open_and_map(const char *label, int acc, unsigned long off, unsigne
 	struct outcome got = { K_ERR, 0 };
 	void *p;
 
-	*fd = open(pr.path, acc);
-	if (*fd < 0) {
-		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+	*fd = open_provider(label, acc);
+	if (*fd < 0)
 		return MAP_FAILED;
-	}
 	errno = 0;
 	p = mmap(NULL, len, prot, flags, *fd, off);
 	if (p == MAP_FAILED) {
@@ -507,6 +546,7 @@ static void combination(int acc, int flags, int prot)
 	struct expect e = expect(&pr, acc, flags, prot);
 	struct outcome got = { K_ERR, 0 };
 	const char *detail = NULL;
+	struct xt_report r;
 	char label[96];
 	int fd, ok, checks = 0, status, direct;
 	void *p;
@@ -537,15 +577,15 @@ static void combination(int acc, int flags, int prot)
 		checks |= flags & MAP_SHARED ? CK_WRITE_SHARED : CK_WRITE_PRIV;
 	if ((prot & PROT_EXEC) && scratch_ready)
 		checks |= CK_EXEC;
-	status = check(acc, off, len, prot, flags, p, checks, 0);
-	if (status < 0 || !XWIFEXITED(status) || XWEXITSTATUS(status) != V_OK) {
+	status = check(acc, off, len, prot, flags, p, checks, 0, &r);
+	if (status < 0 || !XWIFEXITED(status) || r.verdict != V_OK) {
 		static char buf[128];
 		char at[24];
 
 		ok = 0;
 		utoh_r((unsigned long)p, at);
-		detail = xjoin(buf, sizeof(buf), "mapped at 0x", at, ", ", checker_verdict(status),
-			       NULL);
+		detail = xjoin(buf, sizeof(buf), "mapped at 0x", at, ", ",
+			       checker_verdict(status, r), NULL);
 	}
 	report(label, ok, ok ? "" : "a second process", e, got, detail);
 	munmap(p, len);
@@ -563,6 +603,7 @@ static void traced(int acc, int prot)
 	struct expect t = { .o = { K_COPY, 0 },
 			    .why = "a traced process gets its own copy, never an overlay" };
 	struct outcome got = { K_COPY, 0 };
+	struct xt_report r;
 	char label[96];
 	int fd, status;
 	void *p;
@@ -574,11 +615,9 @@ static void traced(int acc, int prot)
 				      "with DIRECT it WARNs (conformance.md 8); see --known-bugs");
 		return;
 	}
-	fd = open(pr.path, acc);
-	if (fd < 0) {
-		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+	fd = open_provider(label, acc);
+	if (fd < 0)
 		return;
-	}
 	p = mmap(NULL, len, prot, MAP_PRIVATE, fd, off);
 	if (p == MAP_FAILED) {
 		got = (struct outcome){ K_ERR, errno };
@@ -588,11 +627,11 @@ static void traced(int acc, int prot)
 	}
 	status = check(acc, off, len, prot, MAP_PRIVATE, p,
 		       CK_ELSEWHERE | (prot & PROT_READ && !(pr.flags & P_NO_READ) ? CK_DATA : 0),
-		       1);
-	if (status < 0 || !XWIFEXITED(status) || XWEXITSTATUS(status) != V_OK) {
-		got.kind = XWIFEXITED(status) && XWEXITSTATUS(status) == V_ELSEWHERE ? K_DIRECT :
-			   K_COPY;
-		report(label, 0, "the traced process", t, got, checker_verdict(status));
+		       1, &r);
+	if (status < 0 || !XWIFEXITED(status) || r.verdict != V_OK) {
+		got.kind = status >= 0 && XWIFEXITED(status) && r.verdict == V_ELSEWHERE ?
+			   K_DIRECT : K_COPY;
+		report(label, 0, "the traced process", t, got, checker_verdict(status, r));
 	} else {
 		report(label, 1, "", t, got, NULL);
 	}
@@ -613,6 +652,8 @@ static void past_end(const char *label, unsigned long off, int prot, int flags)
 	unsigned long len = MAP_PAGES * page;
 	struct expect e = expect(&pr, O_RDONLY, flags, prot);
 	struct outcome got = { K_ERR, 0 };
+	const char *detail = NULL;
+	struct xt_report r;
 	int fd, status, ok;
 	void *p;
 
@@ -633,13 +674,14 @@ static void past_end(const char *label, unsigned long off, int prot, int flags)
 		return;
 	got.kind = pr.base && (unsigned long)p == pr.base + off ? K_DIRECT : K_COPY;
 	ok = same(got, e.o) || (e.has_alt && same(got, e.alt));
-	status = -1;
 	if (ok) {
 		status = check(O_RDONLY, off, len, prot, flags, NULL,
-			       (pr.flags & P_NO_READ ? 0 : CK_DATA) | CK_TAIL_ZERO, 0);
-		ok = XWIFEXITED(status) && XWEXITSTATUS(status) == V_OK;
+			       (pr.flags & P_NO_READ ? 0 : CK_DATA) | CK_TAIL_ZERO, 0, &r);
+		ok = status >= 0 && XWIFEXITED(status) && r.verdict == V_OK;
+		if (!ok)
+			detail = checker_verdict(status, r);
 	}
-	report(label, ok, "mmap", e, got, ok ? NULL : checker_verdict(status));
+	report(label, ok, "mmap", e, got, detail);
 	munmap(p, len);
 	close(fd);
 }
@@ -650,16 +692,14 @@ static void generic(const char *label, unsigned long len, unsigned long off, int
 {
 	struct expect e = refuse(EINVAL, "");
 	struct outcome got = { K_ERR, 0 };
-	int fd = open(pr.path, O_RDONLY);
+	int fd = open_provider(label, O_RDONLY);
 	void *p;
 
 	e.why = !len ? "length 0" : flags & MAP_FIXED ?
 		"\"Supplying MAP_FIXED ... will result in an error\"" :
 		"an offset that is not a multiple of the page size";
-	if (fd < 0) {
-		ksft_test_result_skip("%s: %s: open: %s\n", pr.name, label, xt_errname(errno));
+	if (fd < 0)
 		return;
-	}
 	errno = 0;
 	p = mmap(addr, len, PROT_READ, flags, fd, off);
 	got.err = errno;
@@ -693,40 +733,52 @@ static void fill(unsigned char *buf, unsigned long len)
 }
 
 static char mounted[64];
+static char not_set_up[160];	/* why setup() failed */
 
-/* Make the provider ready; 0, or -1 after saying why. */
+/* setup() failed because @what failed: say so in not_set_up; -1. */
+static int setup_failed(const char *what, const char *path)
+{
+	xjoin(not_set_up, sizeof(not_set_up), what, " ", path, ": ", xt_errname(errno), NULL);
+	return -1;
+}
+
+/*
+ * Make the provider ready; 0, or -1 with the reason in not_set_up (and
+ * whatever it did undone by teardown()).
+ */
 static int setup(void)
 {
 	unsigned long len = FILE_PAGES * page;
 	unsigned char *buf;
+	off_t end;
 	int fd;
 
 	scratch_ready = 0;
 	mounted[0] = '\0';
 	if (pr.fstype) {
-		char *slash;
+		char dir[64], what[48], *slash;
 
-		xjoin(mounted, sizeof(mounted), pr.path, NULL);
-		slash = strrchr(mounted, '/');
+		xjoin(dir, sizeof(dir), pr.path, NULL);
+		slash = strrchr(dir, '/');
 		*slash = '\0';
-		mkdir(CONFORM_DIR, 0755);
-		mkdir(mounted, 0755);
-		if (mount("none", mounted, pr.fstype, 0, NULL)) {
-			ksft_print_msg("%s: mount -t %s %s: %s\n", pr.name, pr.fstype, mounted,
-				       xt_errname(errno));
-			mounted[0] = '\0';
-			return -1;
-		}
+		if (mkdir(CONFORM_DIR, 0755) && errno != EEXIST)
+			return setup_failed("cannot make", CONFORM_DIR);
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return setup_failed("cannot make", dir);
+		if (mount("none", dir, pr.fstype, 0, NULL))
+			return setup_failed(xjoin(what, sizeof(what), "cannot mount ", pr.fstype,
+						  " on", NULL), dir);
+		xjoin(mounted, sizeof(mounted), dir, NULL);
 	}
 	if (pr.create != C_NONE) {
 		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (buf == MAP_FAILED)
-			return -1;
+			return setup_failed("no memory for the contents of", pr.path);
 		fill(buf, len);
 		fd = open(pr.path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || (pr.create == C_TRUNCATE && xftruncate(fd, len)) ||
 		    write_all(fd, 0, buf, len)) {
-			ksft_print_msg("%s: making %s: %s\n", pr.name, pr.path, xt_errname(errno));
+			setup_failed("cannot make", pr.path);
 			if (fd >= 0)
 				close(fd);
 			munmap(buf, len);
@@ -739,10 +791,8 @@ static int setup(void)
 		return 0;
 	}
 	fd = open(pr.path, O_RDONLY);
-	if (fd < 0) {
-		ksft_print_msg("%s: open %s: %s\n", pr.name, pr.path, xt_errname(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return setup_failed("cannot open", pr.path);
 	if (pr.xipdev >= 0) {
 		struct xipmap_info info = xt_info(fd);
 
@@ -750,27 +800,43 @@ static int setup(void)
 		size = info.size;
 	} else if (pr.flags & P_NO_END) {
 		size = 0;
+	} else if (pr.size) {
+		size = pr.size;
 	} else {
-		size = pr.size ? pr.size : (unsigned long)lseek(fd, 0, SEEK_END);
+		end = lseek(fd, 0, SEEK_END);
+		if (end < 0) {
+			setup_failed("cannot find the size of", pr.path);
+			close(fd);
+			return -1;
+		}
+		size = end;
 	}
 	close(fd);
 	if (!(pr.flags & P_NO_END) && size < FILE_PAGES * page) {
-		ksft_print_msg("%s: %lu bytes: a provider needs %lu at least\n", pr.name, size,
-			       FILE_PAGES * page);
+		xjoin(not_set_up, sizeof(not_set_up), pr.path, ": ", utoa(size),
+		      " bytes; a provider needs ", NULL);
+		xjoin(not_set_up + strlen(not_set_up), sizeof(not_set_up) - strlen(not_set_up),
+		      utoa(FILE_PAGES * page), " at least", NULL);
 		return -1;
 	}
 	if ((pr.flags & P_SCRATCH) && size) {
+		/* Its contents are the tool's: the checks of code and data need them. */
 		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED)
+			return setup_failed("no memory for the contents of", pr.path);
+		fill(buf, len);
 		fd = open(pr.path, O_RDWR);
-		if (buf != MAP_FAILED && fd >= 0) {
-			fill(buf, len);
-			scratch_ready = !write_all(fd, 0, buf, len) &&
-					read_at(fd, 0, file_buf, MAP_PAGES * page) > 0;
-		}
-		if (fd >= 0)
-			close(fd);
-		if (buf != MAP_FAILED)
+		if (fd < 0 || write_all(fd, 0, buf, len) ||
+		    read_at(fd, 0, file_buf, MAP_PAGES * page) <= 0) {
+			setup_failed("cannot write the tool's contents into", pr.path);
+			if (fd >= 0)
+				close(fd);
 			munmap(buf, len);
+			return -1;
+		}
+		close(fd);
+		munmap(buf, len);
+		scratch_ready = 1;
 	}
 	return 0;
 }
@@ -785,6 +851,44 @@ static void teardown(void)
 		ksft_print_msg("%s: umount %s: %s\n", pr.name, mounted, xt_errname(errno));
 }
 
+/* Whether the kernel knows filesystem type @type; yes if it cannot tell. */
+static int fs_known(const char *type)
+{
+	static char buf[4096];
+	char want[40];
+
+	if (xt_read_file("/proc/filesystems", buf, sizeof(buf)) <= 0)
+		return 1;	/* setup() will say */
+	return xt_contains(buf, xjoin(want, sizeof(want), "\t", type, "\n", NULL));
+}
+
+/*
+ * Why built-in profile @p's provider is not in this kernel, in a static
+ * buffer, or NULL if it is: a device node that does not exist (no MTD, no
+ * xipmap.ko), or a filesystem type the kernel does not know.  Such a
+ * profile is skipped, once.  A provider that is there and cannot be set
+ * up fails.
+ */
+static const char *absent(const struct profile *p)
+{
+	static char why[128];
+	int fd;
+
+	if (p->fstype)
+		return fs_known(p->fstype) ? NULL :
+		       xjoin(why, sizeof(why), "no ", p->fstype, " in /proc/filesystems", NULL);
+	if (p->create != C_NONE)
+		return NULL;
+	fd = open(p->path, O_RDONLY);
+	if (fd >= 0) {
+		close(fd);
+		return NULL;
+	}
+	if (errno != ENOENT && errno != ENXIO && errno != ENODEV)
+		return NULL;
+	return xjoin(why, sizeof(why), "no ", p->path, ": ", xt_errname(errno), NULL);
+}
+
 static const int accs[] = { O_RDONLY, O_WRONLY, O_RDWR };
 
 #define NR_COMBINATIONS	(3 * 2 * 8)
@@ -792,24 +896,12 @@ static const int accs[] = { O_RDONLY, O_WRONLY, O_RDWR };
 #define NR_OTHER	7
 #define NR_TESTS	(NR_COMBINATIONS + NR_TRACED + NR_OTHER)
 
-/* Every test of one provider: NR_TESTS results. */
-static void run_profile(const struct profile *p)
+/* Every test of the provider pr, set up: NR_TESTS results. */
+static void run_tests(void)
 {
 	static const int traced_prot[] = { PROT_READ, PROT_READ | PROT_EXEC };
 	unsigned int i, j, prot;
-	int ok;
 
-	pr = *p;
-	tried = matched = deviated = known_dev = 0;
-	ksft_print_msg("%s: %s (%s), capabilities %#x%s\n", pr.name, pr.path, pr.source,
-		       pr.caps, pr.flags & P_NO_READ ? ", no read method" : "");
-	ok = !setup();
-	if (!ok) {
-		for (i = 0; i < NR_TESTS; i++)
-			ksft_test_result_skip("%s: not available\n", pr.name);
-		teardown();
-		return;
-	}
 	for (i = 0; i < ARRAY_SIZE(accs); i++)
 		for (j = 0; j < 2; j++)
 			for (prot = 0; prot < 8; prot++)
@@ -834,10 +926,75 @@ static void run_profile(const struct profile *p)
 	generic("length 0", 0, 0, MAP_PRIVATE, NULL);
 	generic("offset not page aligned", page, 1, MAP_PRIVATE, NULL);
 	generic("MAP_FIXED", page, 0, MAP_PRIVATE | MAP_FIXED, (void *)(16 * page));
+}
+
+static void start_profile(const struct profile *p)
+{
+	pr = *p;
+	tried = 0;
+	matched = 0;
+	deviated = 0;
+	known_dev = 0;
+	ksft_print_msg("%s: %s (%s), capabilities %#x%s\n", pr.name, pr.path, pr.source,
+		       pr.caps, pr.flags & P_NO_READ ? ", no read method" : "");
+}
+
+static void end_profile(void)
+{
 	teardown();
 	ksft_print_msg("%s: %d tried, %d match the document, %d deviate%s%s%s\n", pr.name, tried,
 		       matched, deviated, known_dev ? " (" : "",
 		       known_dev ? itoa(known_dev) : "", known_dev ? " known: XFAIL)" : "");
+}
+
+/*
+ * One built-in profile among all of them: one skip if its provider is
+ * absent (@why), NR_TESTS failures if it cannot be set up, else its tests.
+ */
+static void run_builtin(const struct profile *p, const char *why)
+{
+	unsigned int i;
+
+	if (why) {
+		ksft_test_result_code(KSFT_SKIP, p->name, "%s", why);
+		return;
+	}
+	start_profile(p);
+	if (setup()) {
+		ksft_print_msg("%s: %s: every test fails\n", pr.name, not_set_up);
+		for (i = 0; i < NR_TESTS; i++)
+			ksft_test_result_fail("%s: not set up\n", pr.name);
+	} else {
+		run_tests();
+	}
+	end_profile();
+}
+
+/*
+ * The one profile asked for, by name or on the command line: a provider
+ * that cannot be set up is one failure, whose message says why; a
+ * built-in one the kernel lacks is one skip.
+ */
+static __noreturn void run_one(const struct profile *p, int builtin_profile)
+{
+	const char *why = builtin_profile ? absent(p) : NULL;
+
+	if (why) {
+		ksft_set_plan(1);
+		ksft_test_result_code(KSFT_SKIP, p->name, "%s", why);
+		ksft_finished();
+	}
+	start_profile(p);
+	if (setup()) {
+		teardown();
+		ksft_set_plan(1);
+		ksft_test_result_fail("%s: %s\n", pr.name, not_set_up);
+		ksft_finished();
+	}
+	ksft_set_plan(NR_TESTS);
+	run_tests();
+	end_profile();
+	ksft_finished();
 }
 
 /* --caps direct,copy,read,write,exec */
@@ -874,12 +1031,15 @@ static void __attribute__((noreturn)) usage(void)
 int main(int argc, char **argv)
 {
 	struct profile user = { .xipdev = -1, .source = "the command line" };
+	static char missing[ARRAY_SIZE(builtin)][128];
 	const struct profile *only = NULL;
 	int i, have_caps = 0, n = 0;
+	unsigned int plan = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "check")) {
-		xt_self = argv[0];
-		return checker_main(argc, argv);
+		int err = 0, v = checker(argc, argv, &err);
+
+		return xt_report(v, err);
 	}
 	xt_self = argv[0];
 	page = xt_page_size();
@@ -966,15 +1126,19 @@ int main(int argc, char **argv)
 	if (user.path) {
 		if (!user.name)
 			user.name = user.path;
-		ksft_set_plan(NR_TESTS);
-		run_profile(&user);
-	} else if (only) {
-		ksft_set_plan(NR_TESTS);
-		run_profile(only);
-	} else {
-		ksft_set_plan(NR_TESTS * ARRAY_SIZE(builtin));
-		for (n = 0; n < (int)ARRAY_SIZE(builtin); n++)
-			run_profile(&builtin[n]);
+		run_one(&user, 0);
 	}
+	if (only)
+		run_one(only, 1);
+	/* The plan counts one skip for each provider the kernel lacks. */
+	for (n = 0; n < (int)ARRAY_SIZE(builtin); n++) {
+		const char *why = absent(&builtin[n]);
+
+		xjoin(missing[n], sizeof(missing[n]), why ? why : "", NULL);
+		plan += why ? 1 : NR_TESTS;
+	}
+	ksft_set_plan(plan);
+	for (n = 0; n < (int)ARRAY_SIZE(builtin); n++)
+		run_builtin(&builtin[n], missing[n][0] ? missing[n] : NULL);
 	ksft_finished();
 }

@@ -55,33 +55,91 @@ static inline unsigned long xt_page_size(void)
 	return getauxval(AT_PAGESZ);
 }
 
+/*
+ * Every errno Linux defines, by name: those of user space (the aliases
+ * EWOULDBLOCK and EDEADLOCK print as EAGAIN and EDEADLK), then the
+ * kernel's own, which a driver can leak to user space (ENOTSUPP,
+ * ENOIOCTLCMD...).
+ */
+#define XT_E(e)	{ e, #e }
+
+static const struct {
+	int e;
+	const char *name;
+} xt_errnos[] = {
+	/* include/uapi/asm-generic/errno-base.h */
+	XT_E(EPERM), XT_E(ENOENT), XT_E(ESRCH), XT_E(EINTR), XT_E(EIO), XT_E(ENXIO),
+	XT_E(E2BIG), XT_E(ENOEXEC), XT_E(EBADF), XT_E(ECHILD), XT_E(EAGAIN), XT_E(ENOMEM),
+	XT_E(EACCES), XT_E(EFAULT), XT_E(ENOTBLK), XT_E(EBUSY), XT_E(EEXIST), XT_E(EXDEV),
+	XT_E(ENODEV), XT_E(ENOTDIR), XT_E(EISDIR), XT_E(EINVAL), XT_E(ENFILE), XT_E(EMFILE),
+	XT_E(ENOTTY), XT_E(ETXTBSY), XT_E(EFBIG), XT_E(ENOSPC), XT_E(ESPIPE), XT_E(EROFS),
+	XT_E(EMLINK), XT_E(EPIPE), XT_E(EDOM), XT_E(ERANGE),
+	/* include/uapi/asm-generic/errno.h */
+	XT_E(EDEADLK), XT_E(ENAMETOOLONG), XT_E(ENOLCK), XT_E(ENOSYS), XT_E(ENOTEMPTY),
+	XT_E(ELOOP), XT_E(ENOMSG), XT_E(EIDRM), XT_E(ECHRNG), XT_E(EL2NSYNC), XT_E(EL3HLT),
+	XT_E(EL3RST), XT_E(ELNRNG), XT_E(EUNATCH), XT_E(ENOCSI), XT_E(EL2HLT), XT_E(EBADE),
+	XT_E(EBADR), XT_E(EXFULL), XT_E(ENOANO), XT_E(EBADRQC), XT_E(EBADSLT), XT_E(EBFONT),
+	XT_E(ENOSTR), XT_E(ENODATA), XT_E(ETIME), XT_E(ENOSR), XT_E(ENONET), XT_E(ENOPKG),
+	XT_E(EREMOTE), XT_E(ENOLINK), XT_E(EADV), XT_E(ESRMNT), XT_E(ECOMM), XT_E(EPROTO),
+	XT_E(EMULTIHOP), XT_E(EDOTDOT), XT_E(EBADMSG), XT_E(EOVERFLOW), XT_E(ENOTUNIQ),
+	XT_E(EBADFD), XT_E(EREMCHG), XT_E(ELIBACC), XT_E(ELIBBAD), XT_E(ELIBSCN),
+	XT_E(ELIBMAX), XT_E(ELIBEXEC), XT_E(EILSEQ), XT_E(ERESTART), XT_E(ESTRPIPE),
+	XT_E(EUSERS), XT_E(ENOTSOCK), XT_E(EDESTADDRREQ), XT_E(EMSGSIZE), XT_E(EPROTOTYPE),
+	XT_E(ENOPROTOOPT), XT_E(EPROTONOSUPPORT), XT_E(ESOCKTNOSUPPORT), XT_E(EOPNOTSUPP),
+	XT_E(EPFNOSUPPORT), XT_E(EAFNOSUPPORT), XT_E(EADDRINUSE), XT_E(EADDRNOTAVAIL),
+	XT_E(ENETDOWN), XT_E(ENETUNREACH), XT_E(ENETRESET), XT_E(ECONNABORTED),
+	XT_E(ECONNRESET), XT_E(ENOBUFS), XT_E(EISCONN), XT_E(ENOTCONN), XT_E(ESHUTDOWN),
+	XT_E(ETOOMANYREFS), XT_E(ETIMEDOUT), XT_E(ECONNREFUSED), XT_E(EHOSTDOWN),
+	XT_E(EHOSTUNREACH), XT_E(EALREADY), XT_E(EINPROGRESS), XT_E(ESTALE), XT_E(EUCLEAN),
+	XT_E(ENOTNAM), XT_E(ENAVAIL), XT_E(EISNAM), XT_E(EREMOTEIO), XT_E(EDQUOT),
+	XT_E(ENOMEDIUM), XT_E(EMEDIUMTYPE), XT_E(ECANCELED), XT_E(ENOKEY),
+	XT_E(EKEYEXPIRED), XT_E(EKEYREVOKED), XT_E(EKEYREJECTED), XT_E(EOWNERDEAD),
+	XT_E(ENOTRECOVERABLE), XT_E(ERFKILL), XT_E(EHWPOISON),
+	/* include/linux/errno.h: the kernel's own, never defined for user space */
+	{ 512, "ERESTARTSYS" },
+	{ 513, "ERESTARTNOINTR" },
+	{ 514, "ERESTARTNOHAND" },
+	{ 515, "ENOIOCTLCMD" },
+	{ 516, "ERESTART_RESTARTBLOCK" },
+	{ 517, "EPROBE_DEFER" },
+	{ 518, "EOPENSTALE" },
+	{ 519, "ENOPARAM" },
+	{ 521, "EBADHANDLE" },
+	{ 522, "ENOTSYNC" },
+	{ 523, "EBADCOOKIE" },
+	{ 524, "ENOTSUPP" },
+	{ 525, "ETOOSMALL" },
+	{ 526, "ESERVERFAULT" },
+	{ 527, "EBADTYPE" },
+	{ 528, "EJUKEBOX" },
+	{ 529, "EIOCBQUEUED" },
+	{ 530, "ERECALLCONFLICT" },
+	{ 531, "ENOGRACE" },
+};
+
+#undef XT_E
+
+/*
+ * The name of errno @e, or "errno <n>" for a number Linux does not define.
+ * The number goes into one of a few static buffers, so that a message
+ * may name several.
+ */
 static inline const char *xt_errname(int e)
 {
-	switch (e) {
-	case 0:		return "success";
-	case EPERM:	return "EPERM";
-	case ENOENT:	return "ENOENT";
-	case EAGAIN:	return "EAGAIN";
-	case ENOMEM:	return "ENOMEM";
-	case EACCES:	return "EACCES";
-	case EFAULT:	return "EFAULT";
-	case EBUSY:	return "EBUSY";
-	case EEXIST:	return "EEXIST";
-	case ENODEV:	return "ENODEV";
-	case EINVAL:	return "EINVAL";
-	case ENOSPC:	return "ENOSPC";
-	case ENOSYS:	return "ENOSYS";
-	case ENOTTY:	return "ENOTTY";
-	case EBADF:	return "EBADF";
-	case ESRCH:	return "ESRCH";
-	case ETIMEDOUT:	return "ETIMEDOUT";
-	case ENOEXEC:	return "ENOEXEC";
-	case EOVERFLOW:	return "EOVERFLOW";
-	case ETXTBSY:	return "ETXTBSY";
-	case EFBIG:	return "EFBIG";
-	case ENOTEMPTY:	return "ENOTEMPTY";
-	default:	return "another errno";
-	}
+	static char buf[4][24];
+	static unsigned int next;
+	unsigned int i;
+	char *b;
+
+	if (!e)
+		return "success";
+	for (i = 0; i < ARRAY_SIZE(xt_errnos); i++)
+		if (xt_errnos[i].e == e)
+			return xt_errnos[i].name;
+	b = buf[next++ % ARRAY_SIZE(buf)];
+	memcpy(b, "errno ", 6);
+	itoa_r(e, b + 6);
+	return b;
 }
 
 /* The flash's XIPMAP_IOC_INFO, or exit: every test needs it. */
@@ -293,20 +351,150 @@ static inline unsigned long xt_maps_offset(const char *line)
 }
 
 /*
+ * A second process: this program run again (vfork + execve: there is no
+ * fork() without an MMU), which reports back what it saw.  Its report is
+ * a struct xt_report written into a pipe, not its exit status, whose 8
+ * bits cannot carry an errno whole (EOPNOTSUPP is 95, ENOTSUPP, which a
+ * driver can leak, 524).  A pipe outlives execve(), unlike memory the
+ * vfork child shares with its parent, and works alike with and without
+ * an MMU.  The child finds the pipe's write end at XT_REPORT_FD; a child
+ * that dies before reporting (a signal, a failed execve()) leaves the
+ * pipe empty.
+ */
+#define XT_REPORT_FD	3
+
+struct xt_report {
+	int verdict;	/* the program's own; XT_NO_REPORT if none came */
+	int err;	/* the errno that goes with it, whole; 0 if none */
+};
+
+#define XT_NO_REPORT	(-1)
+
+/*
+ * The child's side: report @verdict and @err, and return @verdict for
+ * an exit status (only a person running the child by hand reads that).
+ */
+static inline int xt_report(int verdict, int err)
+{
+	struct xt_report r = { verdict, err };
+
+	if (write(XT_REPORT_FD, &r, sizeof(r)) != sizeof(r))
+		return 127;	/* not started by xt_start(): nobody to tell */
+	return verdict;
+}
+
+struct xt_child {
+	pid_t pid;	/* 0 once waited for */
+	int status;	/* its wait status, once waited for */
+	int report;	/* the read end of its report pipe */
+};
+
+/*
+ * Start @argv as a second process; if @traced, it runs under ptrace
+ * (PTRACE_TRACEME) with this process as its tracer.  Returns 0 once it
+ * has called execve(), or -1 with errno set.
+ */
+static inline int xt_start(struct xt_child *c, char *const argv[], int traced)
+{
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	c->pid = xvfork();
+	if (c->pid == 0) {
+		/*
+		 * The child runs on this process's memory until execve():
+		 * raw system calls only, which leave errno alone.  dup3()
+		 * clears O_CLOEXEC on the copy; the pipe may already sit at
+		 * XT_REPORT_FD, where only F_SETFD can.
+		 */
+		if (fds[1] == XT_REPORT_FD)
+			my_syscall3(__NR_fcntl, fds[1], F_SETFD, 0);
+		else
+			my_syscall3(__NR_dup3, fds[1], XT_REPORT_FD, 0);
+		if (traced && my_syscall4(__NR_ptrace, PTRACE_TRACEME, 0, 0, 0))
+			sys_exit(126);
+		my_syscall3(__NR_execve, argv[0], argv, environ);
+		sys_exit(127);	/* not exit(): no atexit work in a vfork child */
+	}
+	close(fds[1]);		/* the child's copy is the only writer now */
+	if (c->pid < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	c->report = fds[0];
+	return 0;
+}
+
+/* Read @c's report into @r (XT_NO_REPORT if it sent none); close the pipe. */
+static inline void xt_collect(struct xt_child *c, struct xt_report *r)
+{
+	if (read(c->report, r, sizeof(*r)) != sizeof(*r))
+		*r = (struct xt_report){ XT_NO_REPORT, 0 };
+	close(c->report);
+}
+
+/*
+ * Whether @c has exited, without waiting; if it has, it is waited for
+ * and its status kept for xt_wait().
+ */
+static inline int xt_exited(struct xt_child *c)
+{
+	if (c->pid && waitpid(c->pid, &c->status, WNOHANG) == c->pid &&
+	    (c->status & 0xff) != 0x7f)
+		c->pid = 0;
+	return !c->pid;
+}
+
+/*
+ * Wait for @c to exit; a traced child is let go on from the stop its
+ * execve() makes.  Returns its wait status, or -1, with its report in @r.
+ */
+static inline int xt_wait(struct xt_child *c, struct xt_report *r)
+{
+	while (c->pid) {
+		if (waitpid(c->pid, &c->status, 0) != c->pid) {
+			c->status = -1;
+			break;
+		}
+		if ((c->status & 0xff) != 0x7f)
+			break;
+		if (my_syscall4(__NR_ptrace, PTRACE_CONT, c->pid, 0, 0)) {
+			c->status = -1;
+			break;
+		}
+	}
+	c->pid = 0;
+	xt_collect(c, r);
+	return c->status;
+}
+
+/* Run @argv as a second process and wait for it: xt_start(), xt_wait(). */
+static inline int xt_spawn(char *const argv[], int traced, struct xt_report *r)
+{
+	struct xt_child c;
+
+	if (xt_start(&c, argv, traced)) {
+		*r = (struct xt_report){ XT_NO_REPORT, errno };
+		return -1;
+	}
+	return xt_wait(&c, r);
+}
+
+/*
  * Peers: a second process that maps something while this one holds its
- * own mapping.  It is this program run again (vfork + execve: there is no
- * fork() without an MMU) with "peer" and what to map; its exit status is
- * its verdict.  A second process rather than a second mapping in this one:
- * on 6.12, two VMAs at one address in one process lose the first (see
- * docs/conformance.md), which leaks the mapping and pins the module.
+ * own mapping, and reports one of these verdicts.  A second process rather
+ * than a second mapping in this one: on 6.12, two VMAs at one address in
+ * one process lose the first (see docs/conformance.md), which leaks the
+ * mapping and pins the module.
  */
 enum {
 	XT_PEER_AT,		/* mapped at the expected address, data right */
 	XT_PEER_ELSEWHERE,	/* mapped elsewhere, outside the device: a copy */
 	XT_PEER_IN_DEVICE,	/* mapped elsewhere, inside the device */
 	XT_PEER_DATA,		/* mapped, but the data is wrong */
-	XT_PEER_USAGE,		/* bad arguments, or the device would not open */
-	XT_PEER_ERRNO = 64,	/* mmap failed with errno (status - 64) */
+	XT_PEER_USAGE,		/* bad arguments, or the file would not open (err) */
+	XT_PEER_ERRNO,		/* mmap (or what the peer does) failed with err */
 };
 
 #define XT_CHECK_NONE		(-1)	/* don't look at the data */
@@ -331,7 +519,7 @@ static inline int xt_check(const void *p, const struct xt_map *m)
 	return xt_byte_diff(p, m->check, m->len) < 0;
 }
 
-/* The peer's side: map as told and judge. */
+/* The peer's side: map as told, judge, and report. */
 static inline int xt_peer_main(int argc, char **argv)
 {
 	struct xipmap_info info = { 0 };
@@ -340,7 +528,7 @@ static inline int xt_peer_main(int argc, char **argv)
 	void *p;
 
 	if (argc != 9)
-		return XT_PEER_USAGE;
+		return xt_report(XT_PEER_USAGE, 0);
 	m.path = argv[2];
 	m.off = strtoul(argv[3], NULL, 0);
 	m.len = strtoul(argv[4], NULL, 0);
@@ -351,68 +539,26 @@ static inline int xt_peer_main(int argc, char **argv)
 	flags = (m.prot & PROT_WRITE) && (m.flags & MAP_SHARED) ? O_RDWR : O_RDONLY;
 	fd = open(m.path, flags);
 	if (fd < 0)
-		return XT_PEER_USAGE;
+		return xt_report(XT_PEER_USAGE, errno);
 	ioctl(fd, XIPMAP_IOC_INFO, &info);	/* fails harmlessly on other files */
 	p = mmap(NULL, m.len, m.prot, m.flags, fd, m.off);
 	if (p == MAP_FAILED)
-		return XT_PEER_ERRNO + (errno & 63);
+		return xt_report(XT_PEER_ERRNO, errno);
 	if (!xt_check(p, &m))
-		return XT_PEER_DATA;
+		return xt_report(XT_PEER_DATA, 0);
 	if (p == m.expect)
-		return XT_PEER_AT;
-	return info.base && xt_in_device(&info, p) ? XT_PEER_IN_DEVICE : XT_PEER_ELSEWHERE;
+		return xt_report(XT_PEER_AT, 0);
+	return xt_report(info.base && xt_in_device(&info, p) ? XT_PEER_IN_DEVICE :
+			 XT_PEER_ELSEWHERE, 0);
 }
 
-/*
- * Start @argv as a second process; if @traced, it runs under ptrace
- * (PTRACE_TRACEME) with this process as its tracer.  Returns its pid once
- * it has called execve(), or -1.
- */
-static inline pid_t xt_start(char *const argv[], int traced)
-{
-	pid_t pid = xvfork();
-
-	if (pid == 0) {
-		if (traced && my_syscall4(__NR_ptrace, PTRACE_TRACEME, 0, 0, 0))
-			sys_exit(126);
-		execve(argv[0], argv, environ);
-		sys_exit(127);	/* not exit(): no atexit work in a vfork child */
-	}
-	return pid;
-}
-
-/*
- * Wait for a process xt_start() started; a traced one is let go on from
- * the stop its execve() makes.  Returns its wait status, or -1.
- */
-static inline int xt_wait(pid_t pid)
-{
-	int status;
-
-	for (;;) {
-		if (waitpid(pid, &status, 0) != pid)
-			return -1;
-		if ((status & 0xff) != 0x7f)
-			return status;
-		if (my_syscall4(__NR_ptrace, PTRACE_CONT, pid, 0, 0))
-			return -1;
-	}
-}
-
-static inline int xt_spawn(char *const argv[], int traced)
-{
-	pid_t pid = xt_start(argv, traced);
-
-	return pid < 0 ? -1 : xt_wait(pid);
-}
-
-/* Map @m from a peer.  Returns its XT_PEER_* verdict, or -1. */
-static inline int xt_peer(const struct xt_map *m, int traced)
+/* Map @m from a peer, traced if @traced.  Returns its report. */
+static inline struct xt_report xt_peer(const struct xt_map *m, int traced)
 {
 	char a[6][24];
 	char *argv[] = { (char *)xt_self, "peer", (char *)m->path, a[0], a[1], a[2],
 			 a[3], a[4], a[5], NULL };
-	int status;
+	struct xt_report r;
 
 	xjoin(a[0], sizeof(a[0]), utoa(m->off), NULL);
 	xjoin(a[1], sizeof(a[1]), utoa(m->len), NULL);
@@ -420,23 +566,33 @@ static inline int xt_peer(const struct xt_map *m, int traced)
 	xjoin(a[3], sizeof(a[3]), utoa(m->flags), NULL);
 	xjoin(a[4], sizeof(a[4]), utoa((unsigned long)m->expect), NULL);
 	xjoin(a[5], sizeof(a[5]), itoa(m->check), NULL);
-	status = xt_spawn(argv, traced);
-	if (status < 0 || !XWIFEXITED(status))
-		return -1;
-	return XWEXITSTATUS(status);
+	xt_spawn(argv, traced, &r);
+	return r;
 }
 
-static inline const char *xt_verdict(int v)
+/* Whether a peer's mmap (or other call) failed with @err. */
+static inline int xt_peer_failed(struct xt_report r, int err)
 {
-	switch (v) {
+	return r.verdict == XT_PEER_ERRNO && r.err == err;
+}
+
+/* A peer's report in words, in a static buffer. */
+static inline const char *xt_verdict(struct xt_report r)
+{
+	static char buf[96];
+
+	switch (r.verdict) {
 	case XT_PEER_AT:	return "mapped at the expected address";
 	case XT_PEER_ELSEWHERE:	return "mapped elsewhere, outside the device (a copy)";
 	case XT_PEER_IN_DEVICE:	return "mapped elsewhere inside the device";
 	case XT_PEER_DATA:	return "mapped, with the wrong data";
-	case XT_PEER_USAGE:	return "peer could not open the file";
-	case -1:		return "peer did not exit normally";
-	default:		return v >= XT_PEER_ERRNO ? xt_errname(v - XT_PEER_ERRNO) :
-							"peer gave an unknown verdict";
+	case XT_PEER_USAGE:	return !r.err ? "peer was given bad arguments" :
+				       xjoin(buf, sizeof(buf), "peer could not open the file: ",
+					     xt_errname(r.err), NULL);
+	case XT_PEER_ERRNO:	return xt_errname(r.err);
+	case XT_NO_REPORT:	return "peer did not report (killed, or not started)";
+	default:		return xjoin(buf, sizeof(buf), "peer gave an unknown verdict ",
+					     itoa(r.verdict), NULL);
 	}
 }
 
@@ -476,6 +632,8 @@ static inline long xt_meminfo(const char *field)
  * The running kernel's .config, as Debian installs it: /boot/config-<release>.
  * The runner puts it there in the guest.  Returns 1 if @option (with
  * "CONFIG_") is set to y or m, 0 if not, -1 if there is no config to read.
+ * For options a test cannot ask the kernel about; never for CONFIG_MMU,
+ * which xt_mmu() asks the kernel itself.
  */
 static char xt_config_buf[262144];
 
@@ -533,27 +691,40 @@ static inline void xt_put_back_all(void)
 }
 
 /*
- * Whether the running kernel has an MMU, asked once.  This and xt_expect
- * below are the one place where the tests' expectations depend on the
- * kind of kernel: its .config says (/boot/config-<release>); without one,
- * MAP_FIXED_NOREPLACE tells, which only a kernel with an MMU honours.
+ * Whether the running kernel has an MMU, asked of the kernel itself, once.
+ * This and xt_expect below are the one place where the tests'
+ * expectations depend on the kind of kernel.
+ *
+ * The question is mprotect() of an anonymous private page.  Only an MMU
+ * kernel has the system call: mm/Makefile builds mm/mprotect.o, where
+ * sys_mprotect is defined, only with CONFIG_MMU, and without it
+ * kernel/sys_ni.c's COND_SYSCALL(mprotect) makes it sys_ni_syscall(),
+ * -ENOSYS.  With an MMU, making a page of this process's own memory
+ * read-only succeeds.  (mmap() cannot tell: mm/nommu.c ignores flags it
+ * does not know, MAP_FIXED_NOREPLACE among them.)  Neither /boot, nor
+ * procfs, nor the module needs to be there.
  */
 static int xt_mmu_known = -1;
 
 static inline int xt_mmu(void)
 {
+	unsigned long len = xt_page_size();
 	void *p;
 
 	if (xt_mmu_known >= 0)
 		return xt_mmu_known;
-	xt_mmu_known = xt_kconfig("CONFIG_MMU");
-	if (xt_mmu_known < 0) {
-		p = mmap((void *)0x40000000UL, xt_page_size(), PROT_READ,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		xt_mmu_known = p != MAP_FAILED || errno == EEXIST;
-		if (p != MAP_FAILED)
-			munmap(p, xt_page_size());
-	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		ksft_exit_fail_msg("cannot tell whether the kernel has an MMU: an anonymous "
+				   "page: %s\n", xt_errname(errno));
+	if (!xmprotect(p, len, PROT_READ))
+		xt_mmu_known = 1;
+	else if (errno == ENOSYS)
+		xt_mmu_known = 0;
+	else
+		ksft_exit_fail_msg("cannot tell whether the kernel has an MMU: mprotect() of "
+				   "an anonymous page: %s\n", xt_errname(errno));
+	munmap(p, len);
 	return xt_mmu_known;
 }
 
