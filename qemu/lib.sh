@@ -217,9 +217,10 @@ xm_kernel_source() {
 	xm_log "unpacking $tarball ($version) into $k_src"
 	mkdir -p "$XIPMAP_CACHE/src"
 	tmp=$(mktemp -d "$XIPMAP_CACHE/src/.unpack.XXXXXX")
-	tar -C "$tmp" -xf "$tarball" || xm_die "cannot unpack $tarball"
+	xm_progress "unpacking $XIPMAP_SOURCE_PKG" "$tmp.log" tar -C "$tmp" -xf "$tarball" ||
+		{ tail -5 "$tmp.log" >&2; xm_die "cannot unpack $tarball"; }
 	rm -rf "$k_src"
-	mv "$tmp/$XIPMAP_SOURCE_PKG" "$k_src" && rmdir "$tmp"
+	mv "$tmp/$XIPMAP_SOURCE_PKG" "$k_src" && rmdir "$tmp" && rm -f "$tmp.log"
 	touch "$k_src/.xipmap-unpacked"
 	xm_unlock
 }
@@ -425,7 +426,8 @@ xm_uapi_headers() {
 	[ -f "$dir/.xipmap-built" ] && { xm_unlock; return 0; }
 	xm_log "$t_name: making the uapi headers ($t_arch) in $dir"
 	rm -rf "$dir" && mkdir -p "$dir"
-	make -C "$k_src" O="$dir" ARCH="$t_arch" headers >"$dir/build.log" 2>&1 ||
+	xm_progress "$t_name: making the uapi headers" "$dir/build.log" \
+		make -C "$k_src" O="$dir" ARCH="$t_arch" headers ||
 		{ tail -20 "$dir/build.log" >&2; xm_die "$t_name: make headers failed (log: $dir/build.log)"; }
 	touch "$dir/.xipmap-built"
 	xm_unlock
