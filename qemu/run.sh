@@ -93,7 +93,8 @@ summary=$out/summary
 xm_module() {
 	local dir=$1 blog key
 	shift
-	key=$({ echo "$k_build"; xm_tree_hash "$@"; } | sha256sum | cut -c1-16)
+	key=$({ echo "$k_build"; sha256sum <"$k_build/Module.symvers"
+		xm_tree_hash "$@"; } | sha256sum | cut -c1-16)
 	xm_lock "$dir"
 	if [ -f "$dir.key" ] && [ "$(cat "$dir.key")" = "$key" ] &&
 	   [ -n "$(find "$dir" -maxdepth 1 -name '*.ko' -print -quit)" ]; then
@@ -105,12 +106,16 @@ xm_module() {
 	mkdir -p "$dir"
 	xm_sync "$dir" "$@"
 	blog=$dir.log
+	# A failed build leaves nothing behind: an object built with a
+	# warning must not pass unseen in the next, incremental, build.
 	if ! xm_kmake M="$dir" W=1 -j"$XIPMAP_JOBS" modules >"$blog" 2>&1; then
 		cat "$blog" >&2
+		rm -rf "$dir"
 		xm_die "$t_name: module build failed in $dir"
 	fi
 	if grep -q 'warning:' "$blog"; then
 		grep -B2 -A4 'warning:' "$blog" >&2
+		rm -rf "$dir"
 		xm_die "$t_name: the module build has warnings"
 	fi
 	echo "$key" >"$dir.key"
