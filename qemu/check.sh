@@ -25,16 +25,38 @@ mkdir -p "$jobs_dir"
 rm -f "$jobs_dir"/*.out "$jobs_dir"/*.rc
 
 # job NAME CMD...: run CMD in the background, its output in NAME.out, at
-# most XIPMAP_GUESTS (2) at a time.
-job_names=()
+# most XIPMAP_GUESTS (2) at a time.  While it waits, the last line of each
+# running job is shown every 10 s, so that a long build is never silent.
+declare -A job_pid=()
+job_wait() {
+	local limit=$1 name next=$((SECONDS + 10)) running
+
+	while :; do
+		running=()
+		for name in "${!job_pid[@]}"; do
+			if kill -0 "${job_pid[$name]}" 2>/dev/null; then
+				running+=("$name")
+			else
+				wait "${job_pid[$name]}"
+				unset "job_pid[$name]"
+			fi
+		done
+		[ ${#running[@]} -lt "$limit" ] && return 0
+		sleep 1
+		[ "$SECONDS" -ge "$next" ] || continue
+		next=$((SECONDS + 10))
+		for name in "${running[@]}"; do
+			echo "xipmap: check: $name: $(grep '^xipmap: ' "$jobs_dir/$name.out" |
+				tail -1 | cut -c9-100)"
+		done
+	done
+}
 job() {
 	local name=$1
 	shift
-	while [ "$(jobs -rp | wc -l)" -ge "${XIPMAP_GUESTS:-2}" ]; do
-		wait -n
-	done
-	job_names+=("$name")
+	job_wait "${XIPMAP_GUESTS:-2}"
 	( "$@" >"$jobs_dir/$name.out" 2>&1; echo $? >"$jobs_dir/$name.rc" ) &
+	job_pid[$name]=$!
 }
 
 # count_run NAME: add up a target run from the summary qemu/judge wrote.
@@ -117,7 +139,7 @@ if [ -n "$proofs" ]; then
 	job known-bug run --run-name known-bug --known-bugs --tests demand_paging \
 		--allow 'WARNING: .* at mm/page_alloc\.c:[0-9]+ __alloc_pages'
 fi
-wait
+job_wait 1
 
 for t in $targets; do
 	echo "=== $t"
