@@ -61,9 +61,9 @@ job() {
 
 # count_run NAME: add up a target run from the summary qemu/judge wrote.
 count_run() {
-	local summary=$XIPMAP_CACHE/run/$1/summary p f s reasons x
+	local summary=$XIPMAP_CACHE/run/$1/summary p f s x
 
-	if [ -f "$summary" ] && read -r p f s reasons x <"$summary"; then
+	if [ -f "$summary" ] && read -r p f s _ x <"$summary"; then
 		passed=$((passed + p)) skipped=$((skipped + s)) xfail=$((xfail + x))
 		failed=$((failed + f))
 	else
