@@ -172,12 +172,20 @@ static int xipramfs_expand(struct inode *inode, loff_t newsize)
 	struct xipramfs_inode *xi = XIPRAMFS_I(inode);
 	struct address_space *mapping = inode->i_mapping;
 	gfp_t gfp = mapping_gfp_mask(mapping);
-	pgoff_t npages = DIV_ROUND_UP(newsize, PAGE_SIZE);
-	unsigned int order = get_order(newsize);
 	struct page *pages;
-	pgoff_t i;
+	unsigned int order;
+	pgoff_t npages, i;
 	int ret;
 
+	/*
+	 * get_order() takes an unsigned long: on 32-bit a size of 4 GiB or
+	 * more would lose its high bits and allocate too little, as
+	 * fs/ramfs/file-nommu.c also knows.  No run is that large anyway.
+	 */
+	if (newsize >> 32)
+		return -EFBIG;
+	npages = DIV_ROUND_UP((unsigned long)newsize, PAGE_SIZE);
+	order = get_order((unsigned long)newsize);
 	/* One allocation is as large as a run can be. */
 	if (order > XIPMAP_MAX_ORDER)
 		return -EFBIG;
@@ -243,7 +251,8 @@ static int xipramfs_resize(struct inode *inode, loff_t newsize)
 				goto out;
 			}
 		}
-		xi->run_pages = min(xi->run_pages, DIV_ROUND_UP(newsize, PAGE_SIZE));
+		/* Below the old size: the new one's pages fit a pgoff_t. */
+		xi->run_pages = min_t(pgoff_t, xi->run_pages, DIV_ROUND_UP(newsize, PAGE_SIZE));
 		if (!xi->run_pages)
 			xi->run = NULL;
 	}

@@ -517,6 +517,17 @@ int main(void)
 		say("injecting fault ", inject, 0);
 
 	kmemleak_clear();
+	/* The target's module parameters ('+' for ' '), e.g. a smaller flash. */
+	if (getenv("XIPMAP_PARAMS")) {
+		static char target_params[200];
+		char *c;
+
+		params = xjoin(target_params, sizeof(target_params), getenv("XIPMAP_PARAMS"),
+			       NULL);
+		for (c = target_params; *c; c++)
+			if (*c == '+')
+				*c = ' ';
+	}
 	if (injecting("loadfail"))
 		params = "flash_size=3000";
 	if (load_module(params))

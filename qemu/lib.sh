@@ -116,7 +116,8 @@ xm_load_target() {
 
 	[ -f "$file" ] || xm_die "unknown target '$1' (known: $(xm_targets | tr '\n' ' '))"
 	unset description kind kernel_package module modprobe arch cross_compile \
-		packages defconfig fragment image qemu qemu_args console budget_cold budget_warm
+		packages defconfig fragment image qemu qemu_args console budget_cold budget_warm \
+		user_cflags user_libs boot dtb load_kernel load_initrd load_dtb poweroff module_params
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -138,6 +139,24 @@ xm_load_target() {
 	t_qemu=$qemu
 	t_qemu_args=$qemu_args
 	t_console=$console
+	# Compiler flags of the guest programs beyond the architecture's, and
+	# the libraries they link with (see selftests/xipmap/lib/nolibc.mk).
+	t_user_cflags=${user_cflags:-}
+	t_user_libs=${user_libs--lgcc}
+	# How the kernel is entered: by QEMU's -kernel (the default), or, on a
+	# board without firmware, by a boot stub of qemu/boot/ (boot=NAME),
+	# with the build's device tree (dtb) and each piece placed by QEMU's
+	# generic loader at load_kernel, load_initrd and load_dtb.
+	t_boot=${boot:-}
+	t_dtb=${dtb:-}
+	t_load_kernel=${load_kernel:-}
+	t_load_initrd=${load_initrd:-}
+	t_load_dtb=${load_dtb:-}
+	# poweroff=none: the board cannot power off; the runner ends QEMU when
+	# the kernel says it has halted.
+	t_poweroff=${poweroff:-yes}
+	# xipmap.ko's parameters on this target (a small board: a smaller flash).
+	t_module_params=${module_params:-}
 	# qemu/run.sh of this target alone, in seconds, on a 2-core machine:
 	# with the kernel to build (cold) and with everything cached (warm).
 	t_budget_cold=${budget_cold:?target $1: no budget_cold}

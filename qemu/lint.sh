@@ -3,7 +3,8 @@
 #
 # The kernel's own judges on the driver (make lint): checkpatch --strict on
 # every C file and header of the module and the uapi, sparse (make C=2) and
-# W=1 builds against the no-MMU and the MMU RISC-V kernels (6.12), and a W=1
+# W=1 builds against the no-MMU and the MMU RISC-V kernels and the 32-bit
+# no-MMU ARM kernel (6.12), and a W=1
 # build against Debian's 6.1 amd64 headers when linux-headers-amd64 is
 # installed.
 
@@ -68,6 +69,14 @@ xm_load_target mmu-riscv64
 xm_kernel_build
 echo "=== sparse (C=2) and W=1, $t_name"
 build "$out/mmu-riscv64" "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" C=2 \
+	CHECK="$out/sparse" || status=1
+
+# 32-bit: the ARM Cortex-M no-MMU kernel (6.12).
+xm_load_target nommu-arm-mps2
+xm_require_packages $t_packages
+xm_kernel_build
+echo "=== sparse (C=2) and W=1, $t_name"
+build "$out/nommu-arm-mps2" "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" C=2 \
 	CHECK="$out/sparse" || status=1
 
 mmu=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 || true)

@@ -206,9 +206,11 @@ t_stage module
 # (the Makefiles track every header), and not at all when no input changed.
 start_cflags=""
 [ "$inject" = noreloc ] && start_cflags=-DXIPMAP_NO_RELOCATION
-user_make=(KSRC="$k_src" KHDR="$k_uapi" CROSS_COMPILE="$t_cross")
+user_make=(KSRC="$k_src" KHDR="$k_uapi" CROSS_COMPILE="$t_cross"
+	NOLIBC_ARCH_CFLAGS="$t_user_cflags" NOLIBC_LIBS="$t_user_libs")
 tests_dir=$XIPMAP_CACHE/tests/$t_arch-$({ echo "$t_cross $start_cflags $k_src $k_uapi"
-	"${t_cross}gcc" --version | head -1; } | sha256sum | cut -c1-16)
+	echo "$t_user_cflags / $t_user_libs"; "${t_cross}gcc" --version | head -1; } |
+	sha256sum | cut -c1-16)
 tests_key=$(xm_tree_hash "$XIPMAP_TOP/selftests/xipmap" "$XIPMAP_TOP/qemu/init.c" \
 	"$XIPMAP_TOP/qemu/Makefile" "$XIPMAP_TOP/qemu/inject/inject_fail.c")
 mkdir -p "$tests_dir"
@@ -359,19 +361,74 @@ t_stage initramfs
 # purpose through /dev/kmsg (qemu/judge), which must not be rate limited.
 append="console=$t_console rdinit=/init panic=-1 printk.devkmsg=on XIPMAP_MODE=$mode"
 [ -n "$inject" ] && append="$append XIPMAP_INJECT=$inject"
+# The kernel command line splits at spaces: init turns '+' back into ' '.
+[ -n "$t_module_params" ] && append="$append XIPMAP_PARAMS=${t_module_params// /+}"
 [ "$t_module" = dkms ] && append="$append XIPMAP_KMOD=1"
 [ -n "${modprobe_arg:-}" ] && append="$append XIPMAP_MODPROBE=$modprobe_arg"
 [ -n "$known_bugs" ] && append="$append XIPMAP_KNOWN_BUGS=1"
 [ -n "$table" ] && append="$append XIPMAP_CONFORM_TABLE=1"
 # The kernel command line splits at spaces: init turns '+' back into ' '.
 [ -n "$conform" ] && append="$append XIPMAP_CONFORM_ARGS=${conform// /+}"
+# boot_stub: the target's boot stub (qemu/boot/$t_boot.S) built for its
+# load addresses, once per source, addresses and compiler.  Sets stub.
+boot_stub() {
+	local src=$XIPMAP_TOP/qemu/boot/$t_boot.S key
+
+	[ -f "$src" ] || xm_die "$t_name: no boot stub $src"
+	key=$({ cat "$src"; echo "$t_load_kernel $t_load_dtb"
+		"${t_cross}gcc" --version | head -1; } | sha256sum | cut -c1-16)
+	stub=$XIPMAP_CACHE/tools/boot-$t_boot-$key.elf
+	[ -f "$stub" ] && return 0
+	mkdir -p "$XIPMAP_CACHE/tools"
+	"${t_cross}gcc" -nostdlib -static -DKERNEL_ENTRY="$t_load_kernel" \
+		-DDTB_ADDR="$t_load_dtb" -Wl,-Ttext=0 -Wl,-e,reset -Wl,--build-id=none \
+		-o "$stub.tmp" "$src" || xm_die "$t_name: cannot build $src"
+	mv "$stub.tmp" "$stub"
+}
+
+# How QEMU enters the kernel: its own -kernel/-initrd/-append, or, on a
+# board without firmware, the boot stub with the pieces placed by QEMU's
+# generic loader and the command line and initramfs written into the
+# device tree's /chosen (fdtput, from device-tree-compiler).
+if [ -n "$t_boot" ]; then
+	boot_stub
+	cp "$k_build/$t_dtb" "$out/board.dtb"
+	initrd_end=$(printf '0x%x' $((t_load_initrd + $(stat -c %s "$cpio"))))
+	fdtput -p -t s "$out/board.dtb" /chosen bootargs "$append" &&
+	fdtput -t x "$out/board.dtb" /chosen linux,initrd-start "$t_load_initrd" &&
+	fdtput -t x "$out/board.dtb" /chosen linux,initrd-end "$initrd_end" ||
+		xm_die "$t_name: cannot write /chosen into $out/board.dtb"
+	boot=(-kernel "$stub"
+		-device "loader,file=$k_image,addr=$t_load_kernel"
+		-device "loader,file=$cpio,addr=$t_load_initrd"
+		-device "loader,file=$out/board.dtb,addr=$t_load_dtb")
+else
+	boot=(-kernel "$k_image" -initrd "$cpio" -append "$append")
+fi
+
 xm_log "$t_name: booting $t_qemu (timeout ${timeout}s, log: $log)"
 set +e
 # shellcheck disable=SC2086
 timeout --kill-after=10 "$timeout" $t_qemu $t_qemu_args -nographic -no-reboot \
-	-kernel "$k_image" -initrd "$cpio" -append "$append" \
-	</dev/null >"$log" 2>&1 &
+	"${boot[@]}" </dev/null >"$log" 2>&1 &
 qpid=$!
+# A board that cannot power off halts once the kernel has done all it can
+# (init powered off, or a panic): then the runner ends QEMU, and says so in
+# the log.  A guest that never gets there is still a hang.
+if [ "$t_poweroff" = none ]; then
+	(
+		halted='reboot: (Power down|Power off not available|System halted)|Reboot failed|end Kernel panic'
+		while kill -0 $qpid 2>/dev/null; do
+			sleep 1
+			grep -qE "$halted" "$log" || continue
+			sleep 1
+			echo "xipmap-run: the kernel halted; QEMU ended by the runner" >>"$log"
+			touch "$out/halted"
+			pkill -TERM -P $qpid
+			break
+		done
+	) &
+fi
 if [ -z "$quiet" ]; then
 	# The demo is for reading: show what init and the demo print, not the
 	# kernel's boot messages (they are all in the log, and judged below).
@@ -384,6 +441,8 @@ if [ -z "$quiet" ]; then
 fi
 wait $qpid
 qrc=$?
+# Ended by the runner after the kernel halted: the guest's own end.
+[ -f "$out/halted" ] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ] && qrc=0
 set -e
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 t_stage guest

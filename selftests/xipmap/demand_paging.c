@@ -249,9 +249,9 @@ static int flash_mappings_cost_nothing_until_touched(void)
 			  "reading two mappings of %llu kB took %ld anonymous and %ld "
 			  "page cache pages\n", info.size >> 10, pages("AnonPages") - anon0,
 			  pages("Cached") - cached0);
-		XT_EXPECT(xt_info(fd).faults - info.faults == 2 * info.size / page,
-			  "reading every page of both: %llu faults, expected %llu\n",
-			  xt_info(fd).faults - info.faults, 2 * info.size / page);
+		XT_EXPECT(xt_info(fd).faults - info.faults == 2 * (unsigned long)info.size / page,
+			  "reading every page of both: %llu faults, expected %lu\n",
+			  xt_info(fd).faults - info.faults, 2 * (unsigned long)info.size / page);
 		info = xt_info(fd);
 		p[5 * page] = 1;
 		XT_EXPECT(pages("AnonPages") - anon0 == 1,

@@ -105,7 +105,7 @@ static int personalities_as_loaded(void)
 		XT_EXPECT(!!(info[dev].flags & XIPMAP_INFO_NO_READ) == (dev == FB),
 			  "%s: flags %#x, the read method is wrong\n", path[dev], info[dev].flags);
 		XT_EXPECT(xt_read_long(xjoin(file, sizeof(file), sysfs[dev], "capabilities",
-					     NULL)) == caps[dev],
+					     NULL)) == (long)caps[dev],
 			  "%s: sysfs capabilities %ld, expected %#x\n", path[dev],
 			  xt_read_long(file), caps[dev]);
 		buf[0] = '\0';
@@ -660,13 +660,13 @@ static int sysfs_matches_the_ioctl(void)
 		return xt_put_back(NOR, XT_FAIL);
 	}
 	i = xt_info(fd[NOR]);
-	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == i.mappings &&
+	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == (long)i.mappings &&
 		  xt_read_long(XT_SYSFS "/direct_maps") == (long)i.direct_maps &&
 		  xt_read_long(XT_SYSFS "/enosys_answers") == (long)i.enosys_answers &&
 		  xt_read_long(XT_SYSFS "/faults") == (long)i.faults &&
 		  xt_read_long(XT_SYSFS "/enosys") == XIPMAP_ENOSYS_PRIVATE &&
 		  xt_read_long(XT_SYSFS "/size") == (long)i.size &&
-		  xt_read_long(XT_SYSFS "/erasesize") == i.erasesize,
+		  xt_read_long(XT_SYSFS "/erasesize") == (long)i.erasesize,
 		  "sysfs and XIPMAP_IOC_INFO disagree\n");
 	XT_EXPECT(i.mappings >= 1, "a live mapping is not counted\n");
 	if (xt_read_file(XT_SYSFS "/state", buf, sizeof(buf)) < 0)
@@ -715,7 +715,7 @@ static int ioctl_bad_values_are_einval(void)
 	XT_EXPECT(after.caps == before.caps && after.personality == before.personality &&
 		  after.enosys == before.enosys && after.state == before.state,
 		  "a refused ioctl changed the device\n");
-	XT_EXPECT(xt_read_long(XT_SYSFS "/capabilities") == before.caps,
+	XT_EXPECT(xt_read_long(XT_SYSFS "/capabilities") == (long)before.caps,
 		  "a refused ioctl changed the capabilities\n");
 	return xt_put_back(NOR, ok);
 }

@@ -270,6 +270,39 @@ static int direct_offset_past_end_is_einval(void)
 	return ok;
 }
 
+/*
+ * Offsets near 4 GiB and near 16 TiB, as far as a 32-bit program's mmap2
+ * page offset reaches: far past the flash, a shared mapping is refused.
+ * On 32-bit a page offset plus the length can wrap: the kernel's own
+ * EOVERFLOW catches that before the driver sees it (mm/nommu.c and
+ * mm/mmap.c); on 64-bit nothing wraps and the driver's range check, which
+ * compares page numbers before it shifts them, says EINVAL.
+ */
+static int offsets_near_4_gib_and_16_tib_are_refused(void)
+{
+	static const unsigned long long offs[] = {
+		(1ULL << 32) - 4096, 1ULL << 32, (1ULL << 32) + 4096, (1ULL << 44) - 4096,
+	};
+	unsigned int i;
+	int ok = XT_PASS;
+
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
+		unsigned long pgoff = offs[i] >> 12;
+		int wraps = sizeof(long) == 4 && pgoff + 1 == 0;
+		int want = wraps ? EOVERFLOW : EINVAL;
+		void *p;
+
+		errno = 0;
+		p = xmmap_pgoff(page, PROT_READ, MAP_SHARED, fd, pgoff);
+		XT_EXPECT(p == MAP_FAILED && errno == want, "offset %#llx: %s, expected %s\n",
+			  offs[i], p == MAP_FAILED ? xt_errname(errno) : "mapped",
+			  xt_errname(want));
+		if (p != MAP_FAILED)
+			munmap(p, page);
+	}
+	return ok;
+}
+
 static int direct_length_past_end_is_einval(void)
 {
 	int ok = XT_PASS;
@@ -415,7 +448,7 @@ static int driver_counts_live_mappings(void)
 	XT_EXPECT(xt_info(fd).mappings == before + 2,
 		  "ioctl reports %u mappings with two live, expected %u\n",
 		  xt_info(fd).mappings, before + 2);
-	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == before + 2,
+	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == (long)(before + 2),
 		  "sysfs reports %ld mappings with two live, expected %u\n",
 		  xt_read_long(XT_SYSFS "/mappings"), before + 2);
 	if (p1 != MAP_FAILED)
@@ -451,6 +484,7 @@ static const struct xt_test tests[] = {
 	XT_TEST(shared_rw_on_readonly_flash_is_refused),
 	XT_TEST(direct_offset_past_end_is_einval),
 	XT_TEST(direct_length_past_end_is_einval),
+	XT_TEST(offsets_near_4_gib_and_16_tib_are_refused),
 	XT_TEST(zero_length_is_einval),
 	XT_TEST_NOMMU(map_fixed_is_einval, XT_WHY_FIXED),
 	XT_TEST_NOMMU(copy_past_end_is_zero_filled, XT_WHY_PASTEND),

@@ -82,10 +82,10 @@ static int unload_after_munmap(void)
 }
 
 /*
- * Loading with @params must fail with EINVAL, leave nothing loaded and say
+ * Loading with @params must fail with @want, leave nothing loaded and say
  * @message in the kernel log.
  */
-static int refused_with_message(const char *params, const char *message)
+static int refused_with_message(const char *params, int want, const char *message)
 {
 	int ok = XT_PASS;
 	int ret;
@@ -93,8 +93,8 @@ static int refused_with_message(const char *params, const char *message)
 	xt_announce_kmsg(message);
 	errno = 0;
 	ret = xfinit_module(module_path, params);
-	XT_EXPECT(ret == -1 && errno == EINVAL, "%s: %d (%s), expected EINVAL\n",
-		  params, ret, xt_errname(errno));
+	XT_EXPECT(ret == -1 && errno == want, "%s: %d (%s), expected %s\n",
+		  params, ret, xt_errname(errno), xt_errname(want));
 	if (ret == 0)
 		xdelete_module(MODNAME, O_NONBLOCK);
 	XT_EXPECT(klog_contains(message), "%s: no '%s' in the kernel log\n", params, message);
@@ -117,10 +117,21 @@ static int bad_flash_size_is_refused_with_message(void)
 		return XT_FAIL;
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		int want = EINVAL;
+
 		xjoin(params, sizeof(params), "flash_size=", sizes[i], NULL);
 		xjoin(message, sizeof(message), MODNAME ": ", params,
 		      ": must be a power of two", NULL);
-		if (!refused_with_message(params, message))
+		/*
+		 * 2^40 does not fit a 32-bit unsigned long: the kernel's own
+		 * parser refuses it (ERANGE) before the module sees it.
+		 */
+		if (sizeof(long) == 4 && strlen(sizes[i]) > 10) {
+			want = ERANGE;
+			xjoin(message, sizeof(message), MODNAME ": `", sizes[i],
+			      "' invalid for parameter `flash_size'", NULL);
+		}
+		if (!refused_with_message(params, want, message))
 			ok = XT_FAIL;
 	}
 	return ok;
@@ -144,7 +155,7 @@ static int bad_device_params_are_refused_with_message(void)
 		return XT_FAIL;
 	}
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		if (!refused_with_message(bad[i].params, bad[i].message))
+		if (!refused_with_message(bad[i].params, EINVAL, bad[i].message))
 			ok = XT_FAIL;
 	return ok;
 }

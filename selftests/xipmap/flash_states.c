@@ -354,7 +354,7 @@ static int code_programmed_into_flash_runs_in_place(void)
 			  direct(8 * page));
 		if (p == MAP_FAILED)
 			continue;
-		fn = (int (*)(void))(p + XT_RET42_OFFSET);
+		fn = xt_ret42_at(p);
 		XT_EXPECT(fn() == 42, "%s: the code in the flash did not return 42\n",
 			  kinds[i].what);
 		munmap(p, page);

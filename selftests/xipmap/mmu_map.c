@@ -67,10 +67,10 @@ static int pages_are_mapped_on_first_touch(void)
 		  faults(NOR) - f1);
 	XT_EXPECT(xt_pattern_diff(p, 0, info[NOR].size) < 0, "the mapping is not the data\n");
 	ksft_print_msg("%s: %llu faults for %lu pages, after touching 3 and then all\n",
-		       path[NOR], faults(NOR) - f0, (unsigned long)(info[NOR].size / page));
-	XT_EXPECT(faults(NOR) - f0 == info[NOR].size / page,
-		  "reading every page: %llu faults, expected %llu\n", faults(NOR) - f0,
-		  info[NOR].size / page);
+		       path[NOR], faults(NOR) - f0, (unsigned long)info[NOR].size / page);
+	XT_EXPECT(faults(NOR) - f0 == (unsigned long)info[NOR].size / page,
+		  "reading every page: %llu faults, expected %lu\n", faults(NOR) - f0,
+		  (unsigned long)info[NOR].size / page);
 	munmap(p, info[NOR].size);
 	return ok;
 }
@@ -261,7 +261,7 @@ static int exec_needs_the_exec_capability(void)
 		  "RAM without EXEC: the private PROT_EXEC mapping is in place\n");
 	if (p != MAP_FAILED) {
 #ifdef XT_HAVE_RET42
-		int (*fn)(void) = (int (*)(void))(p + XT_RET42_OFFSET);
+		int (*fn)(void) = xt_ret42_at(p);
 
 		/* Code that did not get there must not be run. */
 		XT_EXPECT(code && fn() == 42, "the copied code did not return 42\n");

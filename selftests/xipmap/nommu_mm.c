@@ -637,6 +637,24 @@ static long clone_without_vm(void)
 			   "r"(r10), "r"(r8), [exit] "i"(__NR_exit)
 			 : "rcx", "r11", "memory");
 	return ret;
+#elif defined(__arm__) && defined(__thumb2__)
+	register long r0 __asm__("r0") = SIGCHLD;
+	register long r1 __asm__("r1") = 0;
+	register long r2 __asm__("r2") = 0;
+	register long r3 __asm__("r3") = 0;
+	register long r4 __asm__("r4") = 0;
+	register long r7 __asm__("r7") = __NR_clone;
+
+	__asm__ volatile("svc	#0\n\t"
+			 "cbnz	r0, 1f\n\t"
+			 "movs	r0, #42\n\t"
+			 "movs	r7, %[exit]\n\t"
+			 "svc	#0\n"
+			 "1:"
+			 : "+r"(r0)
+			 : "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r7), [exit] "i"(__NR_exit)
+			 : "memory");
+	return r0;
 #else
 	return -ENOSYS;
 #endif
@@ -648,8 +666,8 @@ static int clone_without_clone_vm_is_not_refused(void)
 	long pid;
 	int ok = XT_PASS;
 
-#if !defined(__riscv) && !defined(__x86_64__)
-	ksft_print_msg("the raw clone() stub is written for RISC-V and x86-64 only\n");
+#if !defined(__riscv) && !defined(__x86_64__) && !(defined(__arm__) && defined(__thumb2__))
+	ksft_print_msg("the raw clone() stub is written for RISC-V, x86-64 and Thumb-2 only\n");
 	return XT_SKIP;
 #endif
 	pid = clone_without_vm();

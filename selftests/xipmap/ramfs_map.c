@@ -721,6 +721,38 @@ static int truncate_past_the_largest_block_is_efbig(void)
 	return done(fd, ok);
 }
 
+/*
+ * A truncate to 4 GiB or more: EFBIG, with the size and the page cache as
+ * they were.  A 32-bit unsigned long cannot hold such a size: get_order()
+ * of it loses the high bits and would allocate one page for 4 GiB + 4 KiB
+ * (fs/ramfs/file-nommu.c refuses newsize >> 32 first for that reason).
+ */
+static int truncate_past_4_gib_is_efbig(void)
+{
+	static const long long sizes[] = {
+		1LL << 32, (1LL << 32) + 4096, (1LL << 44) - 4096,
+	};
+	unsigned int i;
+	int ok = XT_PASS;
+	long cached;
+	int fd;
+
+	fd = make("huge", 0);
+	if (fd < 0)
+		return XT_FAIL;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		cached = cached_pages();
+		errno = 0;
+		XT_EXPECT(xftruncate64(fd, sizes[i]) == -1 && errno == EFBIG,
+			  "ftruncate64 from 0 to %lld: %s, expected EFBIG\n", sizes[i],
+			  errno ? xt_errname(errno) : "success");
+		XT_EXPECT(size_of(fd) == 0, "the size is %ld after it\n", size_of(fd));
+		XT_EXPECT(cached >= 0 && cached_pages() == cached,
+			  "the page cache went from %ld to %ld pages\n", cached, cached_pages());
+	}
+	return done(fd, ok);
+}
+
 static int write_knob(const char *knob, const char *val)
 {
 	char path[96];
@@ -833,7 +865,7 @@ static int code_in_a_file_runs_in_place(void)
 	XT_EXPECT(p != MAP_FAILED && p == run, "MAP_PRIVATE PROT_EXEC at %p (%s), expected "
 		  "the file at %p\n", p, xt_errname(err(p)), run);
 	if (p != MAP_FAILED) {
-		fn = (int (*)(void))(p + XT_RET42_OFFSET);
+		fn = xt_ret42_at(p);
 		XT_EXPECT(fn() == 42, "the code in the file did not return 42\n");
 		munmap(p, page);
 	}
@@ -902,6 +934,7 @@ static const struct xt_test tests[] = {
 	XT_TEST_NOMMU(truncate_takes_only_the_pages_it_needs, WHY_RUN),
 	XT_TEST(memory_is_given_back),
 	XT_TEST_NOMMU(truncate_past_the_largest_block_is_efbig, WHY_RUN),
+	XT_TEST_NOMMU(truncate_past_4_gib_is_efbig, WHY_RUN),
 	XT_TEST_NOMMU(truncate_without_memory_is_enomem, WHY_RUN),
 	XT_TEST_NOMMU(code_in_a_file_runs_in_place, XT_WHY_PLACE),
 	XT_TEST(names_and_directories_work),

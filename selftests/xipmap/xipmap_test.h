@@ -903,7 +903,35 @@ static const unsigned char xt_ret42[] = {
 	0xb8, 0x2a, 0x00, 0x00, 0x00,	/* mov $42, %eax */
 	0xc3,				/* ret */
 };
+#elif defined(__arm__) && defined(__thumb2__)
+#define XT_HAVE_RET42
+static const unsigned char xt_ret42[] = {
+	0x2a, 0x20,			/* movs r0, #42 */
+	0x70, 0x47,			/* bx lr */
+};
 #endif
 #define XT_RET42_OFFSET	64	/* not at the start of a page */
+
+#ifdef XT_HAVE_RET42
+/*
+ * The ret42 code at @p + XT_RET42_OFFSET, ready to call: the instruction
+ * fetch made to see what was written there (fence.i on RISC-V; ARM's
+ * cacheflush system call, which libgcc's __clear_cache would make but
+ * Debian's ARM libgcc cannot run on a Cortex-M), and on Thumb-2 the low
+ * bit of the address set, which keeps the call in Thumb state.
+ */
+static inline int (*xt_ret42_at(void *p))(void)
+{
+	unsigned long code = (unsigned long)p + XT_RET42_OFFSET;
+
+#if defined(__riscv)
+	__asm__ volatile ("fence.i" ::: "memory");
+#elif defined(__arm__)
+	my_syscall3(__ARM_NR_cacheflush, code, code + sizeof(xt_ret42), 0);
+	code |= 1;
+#endif
+	return (int (*)(void))code;
+}
+#endif
 
 #endif /* XIPMAP_TEST_H */

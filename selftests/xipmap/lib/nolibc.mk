@@ -8,6 +8,12 @@
 #   KSRC          kernel source tree (tools/include/nolibc, kselftest.h)
 #   KHDR          the target's installed uapi headers (make headers: usr/include)
 #   CROSS_COMPILE compiler prefix for the target
+#   NOLIBC_ARCH_CFLAGS  the target's own flags (ARM Cortex-M: -mthumb -mcpu=...)
+#   NOLIBC_LIBS   libraries after the objects: -lgcc by default; empty where
+#                 the compiler's libgcc cannot run on the target (Debian's
+#                 arm-linux-gnueabi libgcc is ARM-state ARMv5TE code, which a
+#                 Cortex-M, Thumb only, faults on): then any helper the code
+#                 would need from it is a link error, not a crash
 
 ifeq ($(KSRC),)
 $(error KSRC must name a kernel source tree (for nolibc and kselftest.h))
@@ -24,10 +30,10 @@ NOLIBC_CFLAGS := -std=gnu11 -Os -g -Wall -Wextra -Wno-unused-parameter -Werror \
 	-fPIE -ffreestanding -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-nostdinc -isystem $(shell $(NOLIBC_CC) -print-file-name=include) \
 	-I$(KSRC)/tools/include/nolibc -I$(KHDR) -I$(XIPMAP_TOP)/uapi \
-	-I$(KSRC)/tools/testing/selftests -I$(XIPMAP_LIB)
+	-I$(KSRC)/tools/testing/selftests -I$(XIPMAP_LIB) $(NOLIBC_ARCH_CFLAGS)
 NOLIBC_LDFLAGS := -nostdlib -pie -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
 	-Wl,--build-id=none
-NOLIBC_LIBS := -lgcc
+NOLIBC_LIBS ?= -lgcc
 
 NOLIBC_DEPS := $(XIPMAP_LIB)/xipmap_sys.h $(XIPMAP_LIB)/nolibc.mk \
 	$(XIPMAP_TOP)/uapi/linux/xipmap.h

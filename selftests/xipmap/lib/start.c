@@ -22,16 +22,35 @@
 
 #include "xipmap_sys.h"
 
+/* The ELF types of this program's word size. */
+#if __SIZEOF_LONG__ == 8
+typedef Elf64_Ehdr xipmap_ehdr;
+typedef Elf64_Phdr xipmap_phdr;
+typedef Elf64_Dyn xipmap_dyn;
+typedef Elf64_Rel xipmap_rel;
+typedef Elf64_Rela xipmap_rela;
+#define XIPMAP_R_TYPE(info)	ELF64_R_TYPE(info)
+#else
+typedef Elf32_Ehdr xipmap_ehdr;
+typedef Elf32_Phdr xipmap_phdr;
+typedef Elf32_Dyn xipmap_dyn;
+typedef Elf32_Rel xipmap_rel;
+typedef Elf32_Rela xipmap_rela;
+#define XIPMAP_R_TYPE(info)	ELF32_R_TYPE(info)
+#endif
+
 #pragma GCC visibility push(hidden)
-extern const Elf64_Dyn _DYNAMIC[];
-extern const Elf64_Ehdr __ehdr_start;
+extern const xipmap_dyn _DYNAMIC[];
+extern const xipmap_ehdr __ehdr_start;
 int xipmap_self_relocate(void);
 #pragma GCC visibility pop
 
 #if defined(__riscv) && __riscv_xlen == 64
-#define XIPMAP_R_RELATIVE	3	/* R_RISCV_RELATIVE */
+#define XIPMAP_R_RELATIVE	3	/* R_RISCV_RELATIVE, RELA */
 #elif defined(__x86_64__)
-#define XIPMAP_R_RELATIVE	8	/* R_X86_64_RELATIVE */
+#define XIPMAP_R_RELATIVE	8	/* R_X86_64_RELATIVE, RELA */
+#elif defined(__arm__)
+#define XIPMAP_R_RELATIVE	23	/* R_ARM_RELATIVE, REL: the addend in place */
 #else
 #error "xipmap: no start code for this architecture yet"
 #endif
@@ -41,20 +60,23 @@ int xipmap_self_relocate(void);
 
 /*
  * Returns 0, or -1 if the program has a relocation this code cannot apply
- * (then _start prints a message and exits with 127 before main()).
+ * (then _start prints a message and exits with 127 before main()).  RELA
+ * entries carry their addend (RISC-V, x86-64); REL entries (ARM) find it
+ * in the word they relocate.
  */
 int xipmap_self_relocate(void)
 {
-	const Elf64_Ehdr *eh = &__ehdr_start;
-	const Elf64_Phdr *ph = (const void *)((const char *)eh + eh->e_phoff);
+	const xipmap_ehdr *eh = &__ehdr_start;
+	const xipmap_phdr *ph = (const void *)((const char *)eh + eh->e_phoff);
 	unsigned long base = (unsigned long)eh;
-	const Elf64_Rela *rela = 0;
-	unsigned long relasz = 0, relaent = sizeof(*rela);
-	const Elf64_Dyn *d;
+	const char *rela = 0, *rel = 0;
+	unsigned long relasz = 0, relaent = sizeof(xipmap_rela);
+	unsigned long relsz = 0, relent = sizeof(xipmap_rel);
+	const xipmap_dyn *d;
 	unsigned long i;
 
 #ifdef XIPMAP_NO_RELOCATION
-	/* Only for qemu/check.sh, to prove that reloc_test notices. */
+	/* Only for the runner's own proofs, to show that reloc_test notices. */
 	return 0;
 #endif
 
@@ -68,23 +90,38 @@ int xipmap_self_relocate(void)
 
 	for (d = _DYNAMIC; d->d_tag != DT_NULL; d++) {
 		if (d->d_tag == DT_RELA)
-			rela = (const void *)(base + d->d_un.d_ptr);
+			rela = (const char *)(base + d->d_un.d_ptr);
 		else if (d->d_tag == DT_RELASZ)
 			relasz = d->d_un.d_val;
 		else if (d->d_tag == DT_RELAENT)
 			relaent = d->d_un.d_val;
-		else if (d->d_tag == DT_REL || d->d_tag == XIPMAP_DT_RELR)
+		else if (d->d_tag == DT_REL)
+			rel = (const char *)(base + d->d_un.d_ptr);
+		else if (d->d_tag == DT_RELSZ)
+			relsz = d->d_un.d_val;
+		else if (d->d_tag == DT_RELENT)
+			relent = d->d_un.d_val;
+		else if (d->d_tag == XIPMAP_DT_RELR)
 			return -1;
 	}
 
 	for (i = 0; rela && i < relasz / relaent; i++) {
-		const Elf64_Rela *r = (const void *)((const char *)rela + i * relaent);
+		const xipmap_rela *r = (const void *)(rela + i * relaent);
 
-		if (ELF64_R_TYPE(r->r_info) == 0)	/* R_*_NONE */
+		if (XIPMAP_R_TYPE(r->r_info) == 0)	/* R_*_NONE */
 			continue;
-		if (ELF64_R_TYPE(r->r_info) != XIPMAP_R_RELATIVE)
+		if (XIPMAP_R_TYPE(r->r_info) != XIPMAP_R_RELATIVE)
 			return -1;
 		*(unsigned long *)(base + r->r_offset) = base + r->r_addend;
+	}
+	for (i = 0; rel && i < relsz / relent; i++) {
+		const xipmap_rel *r = (const void *)(rel + i * relent);
+
+		if (XIPMAP_R_TYPE(r->r_info) == 0)
+			continue;
+		if (XIPMAP_R_TYPE(r->r_info) != XIPMAP_R_RELATIVE)
+			return -1;
+		*(unsigned long *)(base + r->r_offset) += base;
 	}
 	return 0;
 }
@@ -186,6 +223,59 @@ __asm__(
 	"	syscall\n"
 	"	push	%rdi\n"
 	"	ret\n"
+	"	.size	xipmap_vfork, . - xipmap_vfork\n"
+	"	.popsection\n"
+);
+#elif defined(__arm__) && defined(__thumb2__)
+/*
+ * Thumb-2, as nolibc's own ARM _start: the kernel enters with sp at argc;
+ * calls need sp 8-byte aligned.  r4, callee-saved, keeps the initial stack
+ * pointer across the relocation.  The message sits in .text so that adr
+ * reaches it without a literal, which would itself need relocating.
+ *
+ * xipmap_vfork keeps no return address on the shared stack (lr is a
+ * register) and saves r7, the system call number's register, in ip.
+ */
+__asm__(
+	"	.pushsection .text\n"
+	"	.syntax	unified\n"
+	"	.thumb\n"
+	"	.global	_start\n"
+	"	.type	_start, %function\n"
+	"	.thumb_func\n"
+	"_start:\n"
+	"	mov	r4, sp\n"
+	"	mov	r0, sp\n"
+	"	bic	r0, r0, #7\n"
+	"	mov	sp, r0\n"
+	"	bl	xipmap_self_relocate\n"
+	"	cbnz	r0, 1f\n"
+	"	mov	r0, r4\n"
+	"	bl	_start_c\n"
+	"1:	movs	r0, #2\n"
+	"	adr	r1, .Lreloc_msg\n"
+	"	movs	r2, #49\n"		/* strlen(.Lreloc_msg) */
+	"	movs	r7, #4\n"		/* write */
+	"	svc	#0\n"
+	"	movs	r0, #127\n"
+	"	movs	r7, #1\n"		/* exit */
+	"	svc	#0\n"
+	"	b	.\n"
+	"	.p2align 2\n"
+	".Lreloc_msg:\n"
+	"	.ascii	\"xipmap start: unsupported relocation, cannot run\\n\"\n"
+	"	.p2align 1\n"
+	"	.size	_start, . - _start\n"
+	"\n"
+	"	.global	xipmap_vfork\n"
+	"	.type	xipmap_vfork, %function\n"
+	"	.thumb_func\n"
+	"xipmap_vfork:\n"
+	"	mov	ip, r7\n"
+	"	movs	r7, #190\n"		/* vfork */
+	"	svc	#0\n"
+	"	mov	r7, ip\n"
+	"	bx	lr\n"
 	"	.size	xipmap_vfork, . - xipmap_vfork\n"
 	"	.popsection\n"
 );

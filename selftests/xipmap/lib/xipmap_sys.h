@@ -95,6 +95,42 @@ static inline int xftruncate(int fd, off_t length)
 	return __sysret(my_syscall2(__NR_ftruncate, fd, length));
 }
 
+/*
+ * ftruncate64(2): a length of 4 GiB or more, which a 32-bit off_t cannot
+ * hold.  0 or -1 with errno set.
+ */
+static inline int xftruncate64(int fd, long long length)
+{
+#if __SIZEOF_LONG__ == 8
+	return __sysret(my_syscall2(__NR_ftruncate, fd, length));
+#elif defined(__arm__) && defined(__ARMEL__)
+	/* EABI: a 64-bit argument starts at an even register (r2, r3). */
+	return __sysret(my_syscall4(__NR_ftruncate64, fd, 0, (unsigned long)length,
+				    (unsigned long)(length >> 32)));
+#else
+#error "xftruncate64: no 64-bit length for this architecture yet"
+#endif
+}
+
+/*
+ * mmap(2) at an offset in 4 KiB units: a 32-bit program's offsets reach
+ * 2^44 - 4096 only this way (mmap2).  MAP_FAILED with errno set on error.
+ */
+static inline void *xmmap_pgoff(size_t len, int prot, int flags, int fd, unsigned long pgoff)
+{
+#if __SIZEOF_LONG__ == 8
+	return mmap(NULL, len, prot, flags, fd, (off_t)pgoff << 12);
+#else
+	long r = my_syscall6(__NR_mmap2, 0, len, prot, flags, fd, pgoff);
+
+	if ((unsigned long)r >= -4095UL) {
+		SET_ERRNO(-r);
+		return MAP_FAILED;
+	}
+	return (void *)r;
+#endif
+}
+
 /* statfs(2); 0 or -1 with errno set. */
 static inline int xstatfs(const char *path, struct statfs *buf)
 {
