@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -25,6 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/xipmap.h>
+#include <asm/byteorder.h>
 
 #include "xipmap.h"
 
@@ -274,10 +276,6 @@ static void xipflash_get_info(struct xipflash *flash, struct xipmap_info *info)
 	info->enosys = flash->enosys;
 	info->state = flash->state;
 	mutex_unlock(&flash->lock);
-	info->mappings = atomic_read(&flash->mappings);
-	info->direct_maps = atomic64_read(&flash->direct_maps);
-	info->enosys_answers = atomic64_read(&flash->enosys_answers);
-	info->faults = atomic64_read(&flash->faults);
 }
 
 static long xipflash_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -341,32 +339,33 @@ static int xipflash_open(struct inode *inode, struct file *file);
  * whose open files have no ->read_iter, so that the kernel knows it cannot
  * copy it (no FMODE_CAN_READ).  open() picks the table.
  */
-#define XIPFLASH_FOPS_COMMON						\
-	.owner			= THIS_MODULE,				\
-	.open			= xipflash_open,			\
-	.llseek			= xipflash_llseek,			\
-	.write_iter		= xipflash_write_iter,			\
-	.unlocked_ioctl		= xipflash_ioctl,			\
-	.compat_ioctl		= compat_ptr_ioctl,			\
-	.mmap			= xipflash_mmap
-
-#ifdef CONFIG_MMU
-#define XIPFLASH_FOPS_NOMMU
-#else
-#define XIPFLASH_FOPS_NOMMU						\
-	.get_unmapped_area	= xipflash_get_unmapped_area,		\
+static const struct file_operations xipflash_fops = {
+	.owner			= THIS_MODULE,
+	.open			= xipflash_open,
+	.llseek			= xipflash_llseek,
+	.read_iter		= xipflash_read_iter,
+	.write_iter		= xipflash_write_iter,
+	.unlocked_ioctl		= xipflash_ioctl,
+	.compat_ioctl		= compat_ptr_ioctl,
+	.mmap			= xipflash_mmap,
+#ifndef CONFIG_MMU
+	.get_unmapped_area	= xipflash_get_unmapped_area,
 	.mmap_capabilities	= xipflash_mmap_capabilities,
 #endif
-
-static const struct file_operations xipflash_fops = {
-	XIPFLASH_FOPS_COMMON,
-	XIPFLASH_FOPS_NOMMU
-	.read_iter		= xipflash_read_iter,
 };
 
 static const struct file_operations xipflash_noread_fops = {
-	XIPFLASH_FOPS_COMMON,
-	XIPFLASH_FOPS_NOMMU
+	.owner			= THIS_MODULE,
+	.open			= xipflash_open,
+	.llseek			= xipflash_llseek,
+	.write_iter		= xipflash_write_iter,
+	.unlocked_ioctl		= xipflash_ioctl,
+	.compat_ioctl		= compat_ptr_ioctl,
+	.mmap			= xipflash_mmap,
+#ifndef CONFIG_MMU
+	.get_unmapped_area	= xipflash_get_unmapped_area,
+	.mmap_capabilities	= xipflash_mmap_capabilities,
+#endif
 };
 
 /*
@@ -443,35 +442,6 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
-static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&xipflash_from_dev(dev)->mappings));
-}
-static DEVICE_ATTR_RO(mappings);
-
-static ssize_t direct_maps_show(struct device *dev, struct device_attribute *attr,
-				char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&xipflash_from_dev(dev)->direct_maps));
-}
-static DEVICE_ATTR_RO(direct_maps);
-
-static ssize_t enosys_answers_show(struct device *dev, struct device_attribute *attr,
-				   char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&xipflash_from_dev(dev)->enosys_answers));
-}
-static DEVICE_ATTR_RO(enosys_answers);
-
-static ssize_t faults_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&xipflash_from_dev(dev)->faults));
-}
-static DEVICE_ATTR_RO(faults);
-
 static struct attribute *xipflash_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_erasesize.attr,
@@ -479,22 +449,37 @@ static struct attribute *xipflash_attrs[] = {
 	&dev_attr_capabilities.attr,
 	&dev_attr_enosys.attr,
 	&dev_attr_state.attr,
-	&dev_attr_mappings.attr,
-	&dev_attr_direct_maps.attr,
-	&dev_attr_enosys_answers.attr,
-	&dev_attr_faults.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(xipflash);
 
-/* Fill the array with the pattern documented in uapi/linux/xipmap.h. */
+/*
+ * Fill the array with the pattern documented in uapi/linux/xipmap.h: word
+ * i is (i * XIPMAP_PATTERN_MUL) ^ XIPMAP_PATTERN_XOR, little-endian, so
+ * that a mapping of the wrong offset never reads as the right one.
+ */
 static void xipflash_fill_pattern(struct xipflash *flash)
 {
-	u8 *p = flash->base;
-	size_t off;
+	__le32 *word = flash->base;
+	size_t i;
 
-	for (off = 0; off < flash->size; off++)
-		p[off] = xipmap_pattern(off);
+	for (i = 0; i < flash->size / sizeof(*word); i++)
+		word[i] = cpu_to_le32((u32)i * XIPMAP_PATTERN_MUL ^ XIPMAP_PATTERN_XOR);
+}
+
+/*
+ * What the driver counts, for tests to watch: debugfs, not a promise to
+ * users (docs/ABI.md).  debugfs failures are not errors: the device works
+ * without its counters.
+ */
+static void xipflash_debugfs_init(struct xipflash *flash)
+{
+	flash->debugfs = debugfs_create_dir(flash->name, xipmap_debugfs_dir);
+	debugfs_create_atomic_t("mappings", 0444, flash->debugfs, &flash->mappings);
+	xipmap_debugfs_create_counter("direct_maps", flash->debugfs, &flash->direct_maps);
+	xipmap_debugfs_create_counter("enosys_answers", flash->debugfs,
+				      &flash->enosys_answers);
+	xipmap_debugfs_create_counter("faults", flash->debugfs, &flash->faults);
 }
 
 /**
@@ -547,6 +532,7 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 		mutex_destroy(&flash->lock);
 		return ret;
 	}
+	xipflash_debugfs_init(flash);
 	return 0;
 }
 
@@ -560,6 +546,8 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 void xipflash_destroy(struct xipflash *flash)
 {
 	misc_deregister(&flash->misc);
+	debugfs_remove(flash->debugfs);
+	flash->debugfs = NULL;
 	/*
 	 * Not a WARN: if do_mmap() fails after the driver accepted a mapping
 	 * (out of memory for the VMA tree), the VMA is freed without ->close.

@@ -49,6 +49,7 @@ struct xipflash_preset {
  * @direct_maps: times the driver's mmap() accepted a direct mapping
  * @enosys_answers: times a hook answered -ENOSYS
  * @faults:	pages mapped on first touch (MMU kernels; 0 without an MMU)
+ * @debugfs:	its directory of counters, /sys/kernel/debug/xipmap/xipflashN
  */
 struct xipflash {
 	struct miscdevice misc;
@@ -67,7 +68,12 @@ struct xipflash {
 	atomic64_t direct_maps;
 	atomic64_t enosys_answers;
 	atomic64_t faults;
+	struct dentry *debugfs;
 };
+
+extern struct dentry *xipmap_debugfs_dir;
+void xipmap_debugfs_create_counter(const char *name, struct dentry *parent,
+				   atomic64_t *counter);
 
 extern const struct xipflash_preset xipflash_presets[];
 extern const unsigned int xipflash_nr_presets;
@@ -133,8 +139,7 @@ static inline struct xipramfs_inode *XIPRAMFS_I(struct inode *inode)
 }
 
 int xipramfs_register(void);
-void xipramfs_count_fault(struct super_block *sb);
-long xipramfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void xipramfs_count_fault(void);
 void xipramfs_unregister(void);
 
 /* Regular files: ramfs-nommu.c or ramfs-mmu.c, as Kbuild picks. */

@@ -52,13 +52,16 @@ static void touch_all(const unsigned char *p, unsigned long len)
 		(void)*(const volatile unsigned char *)(p + off);
 }
 
-static unsigned long long ramfs_faults(int fd)
+/* Pages of xipramfs files mapped on first touch, on every mount. */
+static unsigned long long ramfs_faults(void)
 {
-	__u64 n = 0;
+	return xt_counter("xipramfs/faults");
+}
 
-	if (ioctl(fd, XIPRAMFS_IOC_FAULTS, &n))
-		ksft_print_msg("XIPRAMFS_IOC_FAULTS: %s\n", xt_errname(errno));
-	return n;
+/* Pages of xipflash0 mapped on first touch. */
+static unsigned long long nor_faults(void)
+{
+	return xt_dev_counter(0, "faults");
 }
 
 /*
@@ -76,6 +79,8 @@ static int file_larger_than_memory_costs_only_touched_pages(void)
 	unsigned char *p, c;
 	int fd, ok = XT_PASS;
 
+	XT_NEED_COUNTERS();
+
 	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || xftruncate(fd, big)) {
 		ksft_print_msg("create and truncate %s to %lu MiB: %s\n", FILE, big >> 20,
@@ -91,17 +96,17 @@ static int file_larger_than_memory_costs_only_touched_pages(void)
 		unlink(FILE);
 		return XT_FAIL;
 	}
-	f0 = ramfs_faults(fd);
+	f0 = ramfs_faults();
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED of %lu MiB: %s\n", big >> 20, xt_errname(errno));
 	if (p == MAP_FAILED)
 		goto out;
-	XT_EXPECT(ramfs_faults(fd) == f0, "mmap() faulted pages in\n");
+	XT_EXPECT(ramfs_faults() == f0, "mmap() faulted pages in\n");
 	taken = pages("Cached") - cached0;
 	XT_EXPECT(taken == 0, "mmap() of %lu MiB took %ld pages\n", big >> 20, taken);
 	for (i = 0; i < TOUCHED; i++)
 		p[i * stride + i] = (unsigned char)(i + 1);
-	f1 = ramfs_faults(fd);
+	f1 = ramfs_faults();
 	taken = pages("Cached") - cached0;
 	ksft_print_msg("%lu MiB file mapped (MemTotal %ld kB, MemFree %ld kB): %d pages "
 		       "touched, %llu faults, %ld pages in the page cache\n", big >> 20,
@@ -225,9 +230,12 @@ static int flash_mappings_cost_nothing_until_touched(void)
 {
 	long anon0 = pages("AnonPages"), cached0 = pages("Cached");
 	struct xipmap_info info;
+	unsigned long long f0;
 	unsigned char *s, *p;
 	int ok = XT_PASS;
 	int fd;
+
+	XT_NEED_COUNTERS();
 
 	if (!counted("AnonPages", anon0) || !counted("Cached", cached0))
 		return XT_FAIL;
@@ -237,11 +245,12 @@ static int flash_mappings_cost_nothing_until_touched(void)
 		return XT_FAIL;
 	}
 	info = xt_info(fd);
+	f0 = nor_faults();
 	s = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
 	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	XT_EXPECT(s != MAP_FAILED && p != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
-	XT_EXPECT(xt_info(fd).faults == info.faults, "mmap() faulted %llu pages in\n",
-		  xt_info(fd).faults - info.faults);
+	XT_EXPECT(nor_faults() == f0, "mmap() faulted %llu pages in\n",
+		  nor_faults() - f0);
 	if (p != MAP_FAILED && s != MAP_FAILED) {
 		touch_all(s, info.size);
 		touch_all(p, info.size);
@@ -249,17 +258,17 @@ static int flash_mappings_cost_nothing_until_touched(void)
 			  "reading two mappings of %llu kB took %ld anonymous and %ld "
 			  "page cache pages\n", info.size >> 10, pages("AnonPages") - anon0,
 			  pages("Cached") - cached0);
-		XT_EXPECT(xt_info(fd).faults - info.faults == 2 * info.size / page,
+		XT_EXPECT(nor_faults() - f0 == 2 * info.size / page,
 			  "reading every page of both: %llu faults, expected %llu\n",
-			  xt_info(fd).faults - info.faults, 2 * info.size / page);
-		info = xt_info(fd);
+			  nor_faults() - f0, 2 * info.size / page);
+		f0 = nor_faults();
 		p[5 * page] = 1;
 		XT_EXPECT(pages("AnonPages") - anon0 == 1,
 			  "a private page written: %ld anonymous pages, expected 1\n",
 			  pages("AnonPages") - anon0);
-		XT_EXPECT(xt_info(fd).faults == info.faults,
+		XT_EXPECT(nor_faults() == f0,
 			  "writing a page already read: %llu faults\n",
-			  xt_info(fd).faults - info.faults);
+			  nor_faults() - f0);
 		XT_EXPECT(xt_pattern_diff(s + 5 * page, 5 * page, page) < 0,
 			  "a private store reached the device\n");
 	}

@@ -20,9 +20,15 @@ static int fd[NR_DEV];		/* opened read-write */
 static struct xipmap_info info[NR_DEV];
 static unsigned long page;
 
+/* The driver's counters (debugfs): pages mapped on first touch, in place. */
 static unsigned long long faults(int dev)
 {
-	return xt_info(fd[dev]).faults;
+	return xt_dev_counter(dev, "faults");
+}
+
+static unsigned long long direct_maps(int dev)
+{
+	return xt_dev_counter(dev, "direct_maps");
 }
 
 static void *map(int dev, unsigned long off, unsigned long len, int prot, int flags)
@@ -46,6 +52,8 @@ static int pages_are_mapped_on_first_touch(void)
 	unsigned long long f0, f1;
 	unsigned char *p;
 	int ok = XT_PASS;
+
+	XT_NEED_COUNTERS();
 
 	f0 = faults(NOR);
 	p = map(NOR, 0, info[NOR].size, PROT_READ, MAP_SHARED);
@@ -159,9 +167,11 @@ static int private_mappings_copy_on_write(void)
  */
 static int copy_only_device_is_copied_on_first_touch(void)
 {
-	unsigned long long f0 = faults(NAND), direct0 = xt_info(fd[NAND]).direct_maps;
+	unsigned long long f0 = faults(NAND), direct0 = direct_maps(NAND);
 	unsigned char *p;
 	int ok = XT_PASS;
+
+	XT_NEED_COUNTERS();
 
 	p = map(NAND, 0, 2 * page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
@@ -176,7 +186,7 @@ static int copy_only_device_is_copied_on_first_touch(void)
 	XT_EXPECT(xt_byte_diff(p + page, 0x0f, page) < 0,
 		  "page 1, first touched after the write(), is not what read() gives\n");
 	XT_EXPECT(faults(NAND) - f0 == 2, "2 pages touched, %llu faults\n", faults(NAND) - f0);
-	XT_EXPECT(xt_info(fd[NAND]).direct_maps == direct0,
+	XT_EXPECT(direct_maps(NAND) == direct0,
 		  "the driver counted a copy as in place\n");
 	munmap(p, 2 * page);
 	errno = 0;
@@ -239,6 +249,8 @@ static int exec_needs_the_exec_capability(void)
 	int code;
 #endif
 
+	XT_NEED_COUNTERS();
+
 	XT_EXPECT(!xt_set(fd[RAM], XIPMAP_IOC_SET_CAPS, XIPMAP_CAP_ALL & ~XIPMAP_CAP_EXEC),
 		  "SET_CAPS: %s\n", xt_errname(errno));
 	errno = 0;
@@ -253,11 +265,11 @@ static int exec_needs_the_exec_capability(void)
 	       write(fd[RAM], xt_ret42, sizeof(xt_ret42)) == sizeof(xt_ret42);
 	XT_EXPECT(code, "write the code: %s\n", xt_errname(errno));
 #endif
-	direct0 = xt_info(fd[RAM]).direct_maps;
+	direct0 = direct_maps(RAM);
 	p = map(RAM, off, page, PROT_READ | PROT_EXEC, MAP_PRIVATE);
 	XT_EXPECT(p != MAP_FAILED, "RAM without EXEC, MAP_PRIVATE PROT_EXEC: %s, expected "
 		  "a copy\n", xt_errname(errno));
-	XT_EXPECT(xt_info(fd[RAM]).direct_maps == direct0,
+	XT_EXPECT(direct_maps(RAM) == direct0,
 		  "RAM without EXEC: the private PROT_EXEC mapping is in place\n");
 	if (p != MAP_FAILED) {
 #ifdef XT_HAVE_RET42
@@ -297,6 +309,8 @@ static int busy_chip_shows_through_mapped_pages(void)
 	unsigned long long f0, f1;
 	unsigned char *p;
 	int ok = XT_PASS;
+
+	XT_NEED_COUNTERS();
 
 	p = map(NOR, 0, 2 * page, PROT_READ, MAP_SHARED);
 	if (p == MAP_FAILED) {

@@ -20,7 +20,7 @@ static void pad(const char *s, unsigned long width)
 static void show(const char *what, int prot, int flags, const char *why)
 {
 	unsigned long page = xt_page_size();
-	unsigned long calls = xt_info(fd).direct_maps;
+	long calls = xt_dev_counter(0, "direct_maps");
 	char line[256];
 	void *p;
 
@@ -37,7 +37,7 @@ static void show(const char *what, int prot, int flags, const char *why)
 	else
 		printf("%p  copy: private memory", p);
 	printf(" (driver mmap() %s)\n",
-	       xt_info(fd).direct_maps != calls ? "called" : "not called");
+	       xt_dev_counter(0, "direct_maps") != calls ? "called" : "not called");
 	pad("", 8);
 	printf("why: %s\n", why);
 	if (!xt_maps_line(p, line, sizeof(line))) {

@@ -153,6 +153,18 @@ static inline struct xipmap_info xt_info(int fd)
 	return info;
 }
 
+/*
+ * Byte @off of the pattern the flash holds at load, computed as
+ * uapi/linux/xipmap.h documents it: word i is (i * XIPMAP_PATTERN_MUL) ^
+ * XIPMAP_PATTERN_XOR, little-endian.
+ */
+static inline unsigned char xt_pattern(unsigned long long off)
+{
+	__u32 word = (__u32)(off >> 2) * XIPMAP_PATTERN_MUL ^ XIPMAP_PATTERN_XOR;
+
+	return (unsigned char)(word >> (8 * (off & 3)));
+}
+
 /* An XIPMAP_IOC_SET_* ioctl with value @val: 0, or -1 with errno set. */
 static inline int xt_set(int fd, unsigned long cmd, __u32 val)
 {
@@ -193,7 +205,7 @@ static inline int xt_restore(const char *path, unsigned int personality)
 		goto out;
 	for (off = 0; off < info.size; off += sizeof(buf)) {
 		for (i = 0; i < sizeof(buf); i++)
-			buf[i] = xipmap_pattern(off + i);
+			buf[i] = xt_pattern(off + i);
 		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
 			goto out;
 	}
@@ -237,7 +249,7 @@ static inline long xt_pattern_diff(const void *p, unsigned long off, unsigned lo
 	unsigned long i;
 
 	for (i = 0; i < len; i++)
-		if (c[i] != xipmap_pattern(off + i))
+		if (c[i] != xt_pattern(off + i))
 			return i;
 	return -1;
 }
@@ -297,6 +309,46 @@ static inline long xt_read_long(const char *path)
 		return -1;
 	return strtol(buf, NULL, 0);
 }
+
+/*
+ * The counters the module keeps for tests are in debugfs, not in its ABI
+ * (docs/ABI.md): /sys/kernel/debug/xipmap/xipflashN/{mappings,direct_maps,
+ * enosys_answers,faults} and xipramfs/faults.  The guests mount debugfs.
+ */
+#define XT_DEBUGFS	"/sys/kernel/debug/xipmap/"
+
+/* Counter @what ("xipflash0/direct_maps", "xipramfs/faults"), or -1. */
+static inline long xt_counter(const char *what)
+{
+	char path[128];
+
+	xjoin(path, sizeof(path), XT_DEBUGFS, what, NULL);
+	return xt_read_long(path);
+}
+
+/* Counter @name of default device @dev (xipflash<dev>), or -1. */
+static inline long xt_dev_counter(int dev, const char *name)
+{
+	char what[64];
+
+	xjoin(what, sizeof(what), XIPMAP_FLASH_NAME, utoa(dev), "/", name, NULL);
+	return xt_counter(what);
+}
+
+/* Whether the module's debugfs counters can be read here. */
+static inline int xt_have_counters(void)
+{
+	return xt_counter(XIPMAP_FLASH_NAME "0/mappings") >= 0;
+}
+
+/* First thing in a test that watches the counters: skip without them. */
+#define XT_NEED_COUNTERS() do {						\
+	if (!xt_have_counters()) {					\
+		ksft_print_msg("cannot read " XT_DEBUGFS ": this test "	\
+			       "watches the driver's debugfs counters\n");	\
+		return XT_SKIP;						\
+	}								\
+} while (0)
 
 static char xt_maps_buf[16384];
 
