@@ -8,6 +8,8 @@
  */
 #include "xipmap_test.h"
 
+#include <linux/userfaultfd.h>
+
 enum { NOR, RAM, NAND, FB, NR_DEV };
 
 static const char *const *const path = xt_dev_path;
@@ -830,6 +832,152 @@ static int erase_needs_the_file_open_for_writing(void)
 	return ok;
 }
 
+/*
+ * The blocked reader (this program run as "uffd-reader"): a read() of
+ * @argv[2] into a page that userfaultfd holds, so that the copy to user
+ * memory waits for ever.  It reports XT_PEER_AT once everything is set
+ * up, just before the read(); it never returns unless killed.
+ */
+static int uffd_reader_main(char **argv)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	int uffd, dfd;
+	char *p;
+
+	dfd = open(argv[2], O_RDONLY);
+	if (dfd < 0)
+		return xt_report(XT_PEER_USAGE, errno);
+	uffd = __sysret(my_syscall1(__NR_userfaultfd, O_CLOEXEC));
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return xt_report(XT_PEER_ERRNO, errno);
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return xt_report(XT_PEER_ERRNO, errno);
+	reg.range.start = (unsigned long)p;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		return xt_report(XT_PEER_ERRNO, errno);
+	xt_report(XT_PEER_AT, 0);
+	read(dfd, p, page);	/* nobody answers the fault: until killed */
+	return xt_report(XT_PEER_DATA, 0);
+}
+
+/* The opener (this program run as "opener"): open @argv[2] and report. */
+static int opener_main(char **argv)
+{
+	int dfd = open(argv[2], O_RDONLY | O_NONBLOCK);
+
+	if (dfd < 0)
+		return xt_report(XT_PEER_ERRNO, errno);
+	close(dfd);
+	return xt_report(XT_PEER_AT, 0);
+}
+
+/*
+ * A misc device other than xipmap's, that any kernel has and whose open
+ * has no lasting effect; NULL if none opens.
+ */
+static const char *other_misc_device(void)
+{
+	static const char *const candidates[] = {
+		"/dev/cpu_dma_latency", "/dev/loop-control", "/dev/vga_arbiter",
+		"/dev/mapper/control", "/dev/rfkill", "/dev/uinput",
+	};
+	unsigned int i;
+	int dfd;
+
+	for (i = 0; i < ARRAY_SIZE(candidates); i++) {
+		dfd = open(candidates[i], O_RDONLY | O_NONBLOCK);
+		if (dfd >= 0) {
+			close(dfd);
+			return candidates[i];
+		}
+	}
+	return NULL;
+}
+
+/* Whether process @pid is asleep ('S' in /proc/PID/stat). */
+static int asleep(pid_t pid)
+{
+	char path[32], buf[256], *s;
+
+	xjoin(path, sizeof(path), "/proc/", itoa(pid), "/stat", NULL);
+	if (xt_read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	s = strchr(buf, ')');
+	return s && s[1] == ' ' && s[2] == 'S';
+}
+
+/* Whether @c exits within @ms milliseconds. */
+static int exits_within(struct xt_child *c, int ms)
+{
+	for (; ms > 0; ms -= 10) {
+		if (xt_exited(c))
+			return 1;
+		msleep(10);
+	}
+	return xt_exited(c);
+}
+
+/*
+ * A reader whose buffer faults for ever (userfaultfd here; FUSE or a slow
+ * NFS page would do the same) must not block anyone else: not an open of
+ * the same flash, and not an open of any other misc device, which the
+ * kernel serialises under one mutex around each driver's open().
+ */
+static int blocked_reader_does_not_block_opens(void)
+{
+	char *reader_argv[] = { (char *)xt_self, "uffd-reader", XT_NOR, NULL };
+	char *open_same[] = { (char *)xt_self, "opener", XT_NOR, NULL };
+	char *open_other[] = { (char *)xt_self, "opener", NULL, NULL };
+	struct xt_child reader, same, other;
+	struct xt_report r;
+	int ok = XT_PASS;
+	int i;
+
+	open_other[2] = (char *)other_misc_device();
+	if (!open_other[2]) {
+		ksft_print_msg("no other misc device opens here\n");
+		return XT_FAIL;
+	}
+	if (xt_start(&reader, reader_argv, 0)) {
+		ksft_print_msg("start the reader: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	if (read(reader.report, &r, sizeof(r)) != sizeof(r) || r.verdict != XT_PEER_AT) {
+		kill(reader.pid, SIGKILL);
+		xt_wait(&reader, &r);
+		if (r.verdict == XT_PEER_ERRNO && (r.err == ENOSYS || r.err == EPERM)) {
+			ksft_print_msg("no userfaultfd here (%s): cannot hold a reader\n",
+				       xt_errname(r.err));
+			return XT_SKIP;
+		}
+		ksft_print_msg("the reader could not set up: %s\n", xt_verdict(r));
+		return XT_FAIL;
+	}
+	/* Wait until it sleeps in the read(), its copy to user memory. */
+	for (i = 0; i < 500 && !asleep(reader.pid); i++)
+		msleep(10);
+	msleep(200);
+
+	XT_EXPECT(!xt_start(&same, open_same, 0), "start an opener: %s\n", xt_errname(errno));
+	XT_EXPECT(exits_within(&same, 5000), "open of %s blocked behind the reader\n", XT_NOR);
+	XT_EXPECT(!xt_start(&other, open_other, 0), "start an opener: %s\n", xt_errname(errno));
+	XT_EXPECT(exits_within(&other, 5000), "open of %s blocked behind the reader\n",
+		  open_other[2]);
+
+	/* Killing the reader ends its fault, and lets any blocked open go. */
+	kill(reader.pid, SIGKILL);
+	xt_wait(&reader, &r);
+	xt_wait(&same, &r);
+	XT_EXPECT(r.verdict == XT_PEER_AT, "open of %s: %s\n", XT_NOR, xt_verdict(r));
+	xt_wait(&other, &r);
+	XT_EXPECT(r.verdict == XT_PEER_AT, "open of %s: %s\n", open_other[2], xt_verdict(r));
+	return ok;
+}
+
 #define WHY_PRIVATE	"with an MMU a private mapping is the process's own, copied on write"
 #define WHY_OVERLAP	"regions that overlay one another are no-MMU's way of sharing"
 
@@ -862,6 +1010,8 @@ static const struct xt_test tests[] = {
 	XT_TEST(ioctl_unknown_command_is_enotty),
 	XT_TEST(state_changes_need_cap_sys_admin),
 	XT_TEST(erase_needs_the_file_open_for_writing),
+	XT_TEST_MMU(blocked_reader_does_not_block_opens, "userfaultfd, which holds a reader, "
+		    "needs an MMU"),
 };
 
 int main(int argc, char **argv)
@@ -871,6 +1021,10 @@ int main(int argc, char **argv)
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);
 	page = xt_page_size();
+	if (argc == 3 && !strcmp(argv[1], "uffd-reader"))
+		return uffd_reader_main(argv);
+	if (argc == 3 && !strcmp(argv[1], "opener"))
+		return opener_main(argv);
 	for (dev = 0; dev < NR_DEV; dev++) {
 		fd[dev] = open(path[dev], O_RDWR);
 		if (fd[dev] < 0)
