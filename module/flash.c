@@ -133,39 +133,62 @@ static u8 *xipflash_data(struct xipflash *flash)
  * read_iter, not read: a private mapping that is not direct is a copy the
  * kernel fills with kernel_read(), and kernel_read() only uses read_iter.
  * It reads the array as the bus would: status bytes while the chip is busy.
+ *
+ * A copy to user memory can sleep for ever (a userfaultfd page nobody
+ * answers, FUSE).  So, as read_mem() in drivers/char/mem.c, each page is
+ * copied into a bounce page under the lock and out to the user with no
+ * lock held: open(), the ioctls and the fault handler never wait for a
+ * user's buffer.
  */
 static ssize_t xipflash_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct xipflash *flash = xipflash_from_file(iocb->ki_filp);
 	loff_t pos = iocb->ki_pos;
-	size_t count, copied;
+	size_t count, done = 0;
+	void *bounce;
 
 	if (pos < 0)
 		return -EINVAL;
 	if (pos >= flash->size)
 		return 0;
 	count = min_t(size_t, iov_iter_count(to), flash->size - pos);
-	mutex_lock(&flash->lock);
-	copied = copy_to_iter(flash->base + pos, count, to);
-	mutex_unlock(&flash->lock);
-	if (!copied && count)
+	if (!count)
+		return 0;
+	bounce = (void *)__get_free_page(GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < count) {
+		size_t n = min_t(size_t, count - done, PAGE_SIZE);
+		size_t copied;
+
+		mutex_lock(&flash->lock);
+		memcpy(bounce, flash->base + pos + done, n);
+		mutex_unlock(&flash->lock);
+		copied = copy_to_iter(bounce, n, to);
+		done += copied;
+		if (copied < n)
+			break;
+	}
+	free_page((unsigned long)bounce);
+	if (!done)
 		return -EFAULT;
-	iocb->ki_pos = pos + copied;
-	return copied;
+	iocb->ki_pos = pos + done;
+	return done;
 }
 
 /*
  * Program, as a NOR chip does, or store, as RAM does.  In read-array state
  * this changes the array in place, so direct mappings see it at once; while
  * the chip is busy it changes the data they will see again afterwards.
+ * Each page comes from the user into a bounce page with no lock held (see
+ * xipflash_read_iter()), then goes to the array under the lock.
  */
 static ssize_t xipflash_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct xipflash *flash = xipflash_from_file(iocb->ki_filp);
 	loff_t pos = iocb->ki_pos;
 	size_t count, done = 0;
-	u8 buf[256];
-	u8 *data;
+	u8 *bounce;
 
 	if (pos < 0)
 		return -EINVAL;
@@ -174,25 +197,29 @@ static ssize_t xipflash_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (pos >= flash->size)
 		return -ENOSPC;
 	count = min_t(size_t, iov_iter_count(from), flash->size - pos);
-
-	mutex_lock(&flash->lock);
-	data = xipflash_data(flash) + pos;
+	bounce = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
 	while (done < count) {
-		size_t n = min(count - done, sizeof(buf));
+		size_t n = min_t(size_t, count - done, PAGE_SIZE);
 		size_t i;
+		u8 *data;
 
-		if (!flash->preset->program) {
-			n = copy_from_iter(data + done, n, from);
-		} else {
-			n = copy_from_iter(buf, n, from);
-			for (i = 0; i < n; i++)
-				data[done + i] &= buf[i];
-		}
+		n = copy_from_iter(bounce, n, from);
 		if (!n)
 			break;
+		mutex_lock(&flash->lock);
+		data = xipflash_data(flash) + pos + done;
+		if (flash->preset->program) {
+			for (i = 0; i < n; i++)
+				data[i] &= bounce[i];
+		} else {
+			memcpy(data, bounce, n);
+		}
+		mutex_unlock(&flash->lock);
 		done += n;
 	}
-	mutex_unlock(&flash->lock);
+	free_page((unsigned long)bounce);
 	if (!done)
 		return -EFAULT;
 	iocb->ki_pos = pos + done;
@@ -523,7 +550,11 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 	flash->misc.name = flash->name;
 	flash->misc.fops = &xipflash_fops;
 	flash->misc.groups = xipflash_groups;
-	flash->misc.mode = 0644;
+	/*
+	 * Root only, as /dev/mem: the device is system memory, and its
+	 * ioctls reconfigure it for every user (docs/driver-guide.md).
+	 */
+	flash->misc.mode = 0600;
 	ret = misc_register(&flash->misc);
 	if (ret) {
 		pr_err("%s: cannot register the device: %d\n", flash->name, ret);

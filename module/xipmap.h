@@ -37,7 +37,8 @@ struct xipflash_preset {
  *		chip is busy; direct mappings see it either way.
  * @size:	bytes in @base, a power of two of at least one page
  * @erasesize:	bytes in an erase block
- * @lock:	serialises state changes, writes and erases
+ * @lock:	serialises state changes, writes and erases; never held
+ *		across a copy to or from user memory, which may sleep for ever
  * @data:	the data while the chip is busy (@base shows status then);
  *		NULL in read-array state.  Under @lock.
  * @state:	XIPMAP_STATE_*; written under @lock, read by the hooks
