@@ -116,7 +116,8 @@ xm_load_target() {
 
 	[ -f "$file" ] || xm_die "unknown target '$1' (known: $(xm_targets | tr '\n' ' '))"
 	unset description kind kernel_package module modprobe arch cross_compile \
-		packages defconfig fragment image qemu qemu_args console budget_cold budget_warm
+		packages defconfig fragment image qemu qemu_args console append budget_cold \
+		budget_warm
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -138,6 +139,8 @@ xm_load_target() {
 	t_qemu=$qemu
 	t_qemu_args=$qemu_args
 	t_console=$console
+	# Kernel parameters of this target's boots, after the runner's own.
+	t_append=${append:-}
 	# qemu/run.sh of this target alone, in seconds, on a 2-core machine:
 	# with the kernel to build (cold) and with everything cached (warm).
 	t_budget_cold=${budget_cold:?target $1: no budget_cold}
