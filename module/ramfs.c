@@ -95,8 +95,12 @@ static int xipramfs_make(struct inode *dir, struct dentry *dentry, umode_t mode)
 
 	if (!inode)
 		return -ENOMEM;
+	/*
+	 * As mm/shmem.c: -EOPNOTSUPP means no LSM has an attribute to give
+	 * (SELinux without a policy says so for every inode), not a failure.
+	 */
 	ret = security_inode_init_security(inode, dir, &dentry->d_name, NULL, NULL);
-	if (ret) {
+	if (ret && ret != -EOPNOTSUPP) {
 		iput(inode);
 		return ret;
 	}
