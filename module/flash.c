@@ -284,8 +284,8 @@ static void xipflash_set_personality(struct xipflash *flash, unsigned int person
 	const struct xipflash_preset *preset = &xipflash_presets[personality];
 
 	mutex_lock(&flash->lock);
-	flash->personality = personality;
-	flash->preset = preset;
+	WRITE_ONCE(flash->personality, personality);
+	WRITE_ONCE(flash->preset, preset);
 	WRITE_ONCE(flash->caps, preset->caps);
 	mutex_unlock(&flash->lock);
 }
@@ -347,12 +347,16 @@ static long xipflash_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	case XIPMAP_IOC_SET_CAPS:
 		if (val & ~XIPMAP_CAP_ALL)
 			return -EINVAL;
+		mutex_lock(&flash->lock);
 		WRITE_ONCE(flash->caps, val);
+		mutex_unlock(&flash->lock);
 		return 0;
 	case XIPMAP_IOC_SET_ENOSYS:
 		if (val & ~XIPMAP_ENOSYS_ALL)
 			return -EINVAL;
+		mutex_lock(&flash->lock);
 		WRITE_ONCE(flash->enosys, val);
+		mutex_unlock(&flash->lock);
 		return 0;
 	default:
 		return xipflash_set_state(flash, val);

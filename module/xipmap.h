@@ -41,11 +41,16 @@ struct xipflash_preset {
  *		across a copy to or from user memory, which may sleep for ever
  * @data:	the data while the chip is busy (@base shows status then);
  *		NULL in read-array state.  Under @lock.
- * @state:	XIPMAP_STATE_*; written under @lock, read by the hooks
+ * @state:	XIPMAP_STATE_*
  * @personality: XIPMAP_PERSONALITY_* last set
  * @preset:	the personality's preset
  * @caps:	XIPMAP_CAP_* the device offers
  * @enosys:	XIPMAP_ENOSYS_* knobs
+ *
+ * @state, @personality, @preset, @caps and @enosys are written under @lock
+ * with WRITE_ONCE(); the mmap() hooks and open() read them under @lock,
+ * and sysfs and the advisory no-MMU hooks (mmap_capabilities(),
+ * get_unmapped_area()) with READ_ONCE().
  * @mappings:	mappings the driver accepted and has not seen closed
  * @direct_maps: times the driver's mmap() accepted a direct mapping
  * @enosys_answers: times a hook answered -ENOSYS
