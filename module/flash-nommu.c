@@ -88,14 +88,15 @@ unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
 }
 
 /*
- * vm_ops->open runs when mm/nommu.c splits a VMA; ->close when a VMA the
- * driver accepted goes away.  Every VMA on a direct region is passed to
- * mmap(), including ones that share an existing region (6.12's do_mmap()
- * calls do_mmap_shared_file() for them, whatever the document says), so
- * counting in mmap() and ->close balances.
+ * Only ->close: mm/nommu.c never splits a file VMA (split_vma() refuses
+ * any VMA with a vm_file, so munmap() of part of one is EINVAL) and never
+ * duplicates one (there is no fork() without an MMU), so ->open would
+ * never run.  Every VMA on a direct region is passed to mmap(), including
+ * ones that share an existing region (6.12's do_mmap() calls
+ * do_mmap_shared_file() for them, whatever the document says), so
+ * counting in mmap() and uncounting in ->close balances.
  */
 static const struct vm_operations_struct xipflash_vm_ops = {
-	.open	= xipflash_vm_open,
 	.close	= xipflash_vm_close,
 };
 

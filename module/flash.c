@@ -101,10 +101,12 @@ struct xipflash *xipflash_from_file(struct file *file)
 
 /**
  * xipflash_vm_open() - count a VMA of the flash
- * @vma: a VMA the driver's mmap() accepted, or a copy or half of one
+ * @vma: a VMA the driver's mmap() accepted, or (MMU) a copy or half of one
  *
- * The mapping hooks' mmap() calls it for the VMA it accepts; as
- * vm_ops->open the kernel calls it for each VMA split or copied from one.
+ * The mapping hooks' mmap() calls it for the VMA it accepts.  With an MMU
+ * it is also vm_ops->open, which the kernel calls for each VMA split from
+ * one (a partial munmap() or mprotect()) or copied by fork().  Without an
+ * MMU neither happens to a file VMA, and flash-nommu.c has no ->open.
  */
 void xipflash_vm_open(struct vm_area_struct *vma)
 {
