@@ -976,6 +976,87 @@ static int blocked_reader_does_not_block_opens(void)
 	return ok;
 }
 
+/*
+ * What a user who is not root may do with the flash: nothing it can open
+ * itself (the nodes are 0600), and with files root opened for it, read
+ * the device's properties but change none of them (EPERM for each
+ * state-changing ioctl), nor do what the open mode forbids.
+ */
+static const struct xt_step xt_steps[] = {
+	{ "open " XT_NOR " O_RDONLY", EACCES },
+	{ "open " XT_RAM " O_RDWR", EACCES },
+	{ "XIPMAP_IOC_SET_PERSONALITY, O_RDONLY file", EPERM },
+	{ "XIPMAP_IOC_SET_CAPS, O_RDONLY file", EPERM },
+	{ "XIPMAP_IOC_SET_ENOSYS, O_RDONLY file", EPERM },
+	{ "XIPMAP_IOC_SET_STATE, O_RDONLY file", EPERM },
+	{ "XIPMAP_IOC_SET_PERSONALITY, O_RDWR file", EPERM },
+	{ "XIPMAP_IOC_SET_CAPS, O_RDWR file", EPERM },
+	{ "XIPMAP_IOC_SET_ENOSYS, O_RDWR file", EPERM },
+	{ "XIPMAP_IOC_SET_STATE, O_RDWR file", EPERM },
+	{ "XIPMAP_IOC_ERASE, O_RDONLY file", EBADF },
+	{ "MAP_SHARED PROT_WRITE, O_RDONLY file", EACCES },
+	{ "write(), O_RDONLY file", EBADF },
+	{ "XIPMAP_IOC_INFO, O_RDONLY file", 0 },
+};
+
+/* The child's side: @argv[2] and [3] are the O_RDONLY and O_RDWR files. */
+static int unprivileged_main(char **argv)
+{
+	int ro = strtol(argv[2], NULL, 0), rw = strtol(argv[3], NULL, 0);
+	struct xipmap_erase erase = { 0, page };	/* EBADF comes first */
+	struct xipmap_info i;
+	int err, dfd;
+	void *p;
+
+	err = xt_drop_privileges();
+	if (err)
+		return xt_report(-2, err);
+	dfd = open(XT_NOR, O_RDONLY);
+	XT_STEP(1, dfd < 0);
+	dfd = open(XT_RAM, O_RDWR);
+	XT_STEP(2, dfd < 0);
+	XT_STEP(3, xt_set(ro, XIPMAP_IOC_SET_PERSONALITY, XIPMAP_PERSONALITY_NOR));
+	XT_STEP(4, xt_set(ro, XIPMAP_IOC_SET_CAPS, XT_CAPS_NOR));
+	XT_STEP(5, xt_set(ro, XIPMAP_IOC_SET_ENOSYS, 0));
+	XT_STEP(6, xt_set(ro, XIPMAP_IOC_SET_STATE, XIPMAP_STATE_READ_ARRAY));
+	XT_STEP(7, xt_set(rw, XIPMAP_IOC_SET_PERSONALITY, XIPMAP_PERSONALITY_NOR));
+	XT_STEP(8, xt_set(rw, XIPMAP_IOC_SET_CAPS, XT_CAPS_NOR));
+	XT_STEP(9, xt_set(rw, XIPMAP_IOC_SET_ENOSYS, 0));
+	XT_STEP(10, xt_set(rw, XIPMAP_IOC_SET_STATE, XIPMAP_STATE_READ_ARRAY));
+	XT_STEP(11, ioctl(ro, XIPMAP_IOC_ERASE, &erase));
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
+	XT_STEP(12, p == MAP_FAILED);
+	XT_STEP(13, write(ro, "", 1) < 0);
+	XT_STEP(14, ioctl(ro, XIPMAP_IOC_INFO, &i));
+	return xt_report(0, 0);
+}
+
+static int unprivileged_user_changes_nothing(void)
+{
+	char a[2][12];
+	char *argv[] = { (char *)xt_self, "unprivileged", a[0], a[1], NULL };
+	struct xt_report r;
+	int ro, rw, ok;
+
+	/* Inherited across execve(); above XT_REPORT_FD, which the child takes. */
+	ro = open(XT_NOR, O_RDONLY);
+	rw = open(XT_NOR, O_RDWR);
+	if (ro < 0 || rw < 0) {
+		ksft_print_msg("open %s: %s\n", XT_NOR, xt_errname(errno));
+		if (ro >= 0)
+			close(ro);
+		return XT_FAIL;
+	}
+	xjoin(a[0], sizeof(a[0]), itoa(ro), NULL);
+	xjoin(a[1], sizeof(a[1]), itoa(rw), NULL);
+	xt_spawn(argv, 0, &r);
+	close(ro);
+	close(rw);
+	ok = xt_steps_verdict(xt_steps, ARRAY_SIZE(xt_steps), r);
+	/* Had an ioctl wrongly worked, it set what was there already. */
+	return xt_put_back(NOR, ok);
+}
+
 #define WHY_PRIVATE	"with an MMU a private mapping is the process's own, copied on write"
 #define WHY_OVERLAP	"regions that overlay one another are no-MMU's way of sharing"
 
@@ -1010,6 +1091,7 @@ static const struct xt_test tests[] = {
 	XT_TEST(erase_needs_the_file_open_for_writing),
 	XT_TEST_MMU(blocked_reader_does_not_block_opens, "userfaultfd, which holds a reader, "
 		    "needs an MMU"),
+	XT_TEST(unprivileged_user_changes_nothing),
 };
 
 int main(int argc, char **argv)
@@ -1023,6 +1105,8 @@ int main(int argc, char **argv)
 		return uffd_reader_main(argv);
 	if (argc == 3 && !strcmp(argv[1], "opener"))
 		return opener_main(argv);
+	if (argc == 4 && !strcmp(argv[1], "unprivileged"))
+		return unprivileged_main(argv);
 	for (dev = 0; dev < NR_DEV; dev++) {
 		fd[dev] = open(path[dev], O_RDWR);
 		if (fd[dev] < 0)

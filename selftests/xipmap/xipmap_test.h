@@ -534,6 +534,53 @@ static inline int xt_spawn(char *const argv[], int traced, struct xt_report *r)
 }
 
 /*
+ * An unprivileged user, for the tests of what one may do: nobody's uid and
+ * gid, no supplementary groups, no capabilities at all.
+ */
+#define XT_NOBODY	65534
+
+/*
+ * Become that user, for good: setresuid() away from root clears the
+ * permitted and effective capabilities, and capset() then clears the
+ * inheritable ones too.  Raw system calls.  Returns 0, or the errno of the
+ * step that failed.
+ */
+static inline int xt_drop_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	long r;
+
+	memset(data, 0, sizeof(data));
+	r = my_syscall2(__NR_setgroups, 0, NULL);
+	if (!r)
+		r = my_syscall3(__NR_setresgid, XT_NOBODY, XT_NOBODY, XT_NOBODY);
+	if (!r)
+		r = my_syscall3(__NR_setresuid, XT_NOBODY, XT_NOBODY, XT_NOBODY);
+	if (!r)
+		r = my_syscall2(__NR_capset, &hdr, data);
+	return -r;
+}
+
+/*
+ * A list of checks an unprivileged child makes: each is a call that must
+ * fail with an errno (or succeed, want 0).  The child reports the number
+ * of the first check that went otherwise (from 1; 0 if none did) and the
+ * errno it got, and the parent prints that check's words.
+ */
+struct xt_step {
+	const char *what;
+	int want;	/* the errno expected; 0: must succeed */
+};
+
+/* In the child: check @got (0 or -1 with errno) for step @n of @steps. */
+#define XT_STEP(n, got) do {						\
+	int __e = (got) ? errno : 0;					\
+	if (__e != xt_steps[(n) - 1].want)				\
+		return xt_report(n, __e);				\
+} while (0)
+
+/*
  * Peers: a second process that maps something while this one holds its
  * own mapping, and reports one of these verdicts.  A second process rather
  * than a second mapping in this one: on 6.12, two VMAs at one address in
@@ -714,6 +761,22 @@ static inline int xt_kconfig(const char *option)
  * expected and what came whenever a check fails.
  */
 enum { XT_FAIL = 0, XT_PASS = 1, XT_SKIP = 2 };
+
+/* In the parent: say how the child's report @r went; XT_PASS or XT_FAIL. */
+static inline int xt_steps_verdict(const struct xt_step *steps, int n, struct xt_report r)
+{
+	if (r.verdict == 0)
+		return XT_PASS;
+	if (r.verdict > 0 && r.verdict <= n) {
+		ksft_print_msg("as uid %d without capabilities: %s: %s, expected %s\n", XT_NOBODY,
+			       steps[r.verdict - 1].what, xt_errname(r.err),
+			       xt_errname(steps[r.verdict - 1].want));
+		return XT_FAIL;
+	}
+	ksft_print_msg("the unprivileged child: %s\n", r.verdict == XT_NO_REPORT ?
+		       "did not report" : "could not drop its privileges");
+	return XT_FAIL;
+}
 
 /* The default devices by number: xipflashN has personality N. */
 static const char *const xt_dev_path[] = { XT_NOR, XT_RAM, XT_NAND, XT_FB };
