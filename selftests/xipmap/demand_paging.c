@@ -52,12 +52,6 @@ static void touch_all(const unsigned char *p, unsigned long len)
 		(void)*(const volatile unsigned char *)(p + off);
 }
 
-/* Pages of xipramfs files mapped on first touch, on every mount. */
-static unsigned long long ramfs_faults(void)
-{
-	return xt_counter("xipramfs/faults");
-}
-
 /* Pages of xipflash0 mapped on first touch. */
 static unsigned long long nor_faults(void)
 {
@@ -66,20 +60,18 @@ static unsigned long long nor_faults(void)
 
 /*
  * A sparse xipramfs file of twice the machine's memory, mapped shared:
- * mmap() takes no memory and no fault; writing one byte in each of
- * TOUCHED pages spread over it costs TOUCHED faults and about TOUCHED
- * pages; reading them back through read() gives the bytes; unlinking the
- * file gives the memory back.
+ * mmap() takes no memory and makes no page resident (mincore(), what the
+ * process sees); writing one byte in each of TOUCHED pages spread over it
+ * makes TOUCHED pages resident and costs TOUCHED pages of memory; reading
+ * them back through read() gives the bytes; unlinking the file gives the
+ * memory back.
  */
 static int file_larger_than_memory_costs_only_touched_pages(void)
 {
 	unsigned long stride = big / TOUCHED / page * page, i;
-	unsigned long long f0, f1;
-	long cached0, taken;
+	long cached0, taken, r;
 	unsigned char *p, c;
 	int fd, ok = XT_PASS;
-
-	XT_NEED_COUNTERS();
 
 	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || xftruncate(fd, big)) {
@@ -96,22 +88,23 @@ static int file_larger_than_memory_costs_only_touched_pages(void)
 		unlink(FILE);
 		return XT_FAIL;
 	}
-	f0 = ramfs_faults();
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED of %lu MiB: %s\n", big >> 20, xt_errname(errno));
 	if (p == MAP_FAILED)
 		goto out;
-	XT_EXPECT(ramfs_faults() == f0, "mmap() faulted pages in\n");
+	r = xt_resident(p, big);
+	XT_EXPECT(r == 0, "mmap(): %ld pages resident (%s), expected none\n", r,
+		  xt_errname(r < 0 ? errno : 0));
 	taken = pages("Cached") - cached0;
 	XT_EXPECT(taken == 0, "mmap() of %lu MiB took %ld pages\n", big >> 20, taken);
 	for (i = 0; i < TOUCHED; i++)
 		p[i * stride + i] = (unsigned char)(i + 1);
-	f1 = ramfs_faults();
+	r = xt_resident(p, big);
 	taken = pages("Cached") - cached0;
 	ksft_print_msg("%lu MiB file mapped (MemTotal %ld kB, MemFree %ld kB): %d pages "
-		       "touched, %llu faults, %ld pages in the page cache\n", big >> 20,
-		       xt_meminfo("MemTotal"), xt_meminfo("MemFree"), TOUCHED, f1 - f0, taken);
-	XT_EXPECT(f1 - f0 == TOUCHED, "%d pages touched, %llu faults\n", TOUCHED, f1 - f0);
+		       "touched, %ld resident, %ld pages in the page cache\n", big >> 20,
+		       xt_meminfo("MemTotal"), xt_meminfo("MemFree"), TOUCHED, r, taken);
+	XT_EXPECT(r == TOUCHED, "%d pages touched, %ld resident\n", TOUCHED, r);
 	XT_EXPECT(taken == TOUCHED, "the file took %ld pages for %d pages touched\n", taken,
 		  TOUCHED);
 	for (i = 0; i < TOUCHED; i++) {

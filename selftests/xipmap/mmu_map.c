@@ -43,42 +43,40 @@ static unsigned char touch(const void *p)
 }
 
 /*
- * mmap() maps nothing: the fault counter stays put until a page is
- * touched, moves by one per page touched, and not again for a page
- * already mapped.  The whole device is mapped; three pages are touched.
+ * mmap() maps nothing: no page of the mapping is resident (mincore(), what
+ * the process itself sees) until it is touched, one more per page
+ * touched, and none more for a page already mapped.  The whole device is
+ * mapped; three pages are touched, then all.
  */
 static int pages_are_mapped_on_first_touch(void)
 {
-	unsigned long long f0, f1;
+	unsigned long pages = info[NOR].size / page;
 	unsigned char *p;
 	int ok = XT_PASS;
+	long r;
 
-	XT_NEED_COUNTERS();
-
-	f0 = faults(NOR);
 	p = map(NOR, 0, info[NOR].size, PROT_READ, MAP_SHARED);
 	if (p == MAP_FAILED) {
 		ksft_print_msg("mmap: %s\n", xt_errname(errno));
 		return XT_FAIL;
 	}
-	f1 = faults(NOR);
-	XT_EXPECT(f1 == f0, "mmap() of %llu bytes faulted %llu pages in, expected none\n",
-		  info[NOR].size, f1 - f0);
+	r = xt_resident(p, info[NOR].size);
+	XT_EXPECT(r == 0, "mmap() of %llu bytes: %ld pages resident, expected none (%s)\n",
+		  info[NOR].size, r, xt_errname(r < 0 ? errno : 0));
 	touch(p);
 	touch(p + 7 * page + 5);
 	touch(p + info[NOR].size - 1);
-	f1 = faults(NOR);
-	XT_EXPECT(f1 - f0 == 3, "3 pages touched, %llu faults\n", f1 - f0);
+	r = xt_resident(p, info[NOR].size);
+	XT_EXPECT(r == 3, "3 pages touched, %ld resident\n", r);
 	touch(p + 1);
 	touch(p + 7 * page);
-	XT_EXPECT(faults(NOR) == f1, "touching mapped pages again faulted %llu more\n",
-		  faults(NOR) - f1);
+	r = xt_resident(p, info[NOR].size);
+	XT_EXPECT(r == 3, "the same pages touched again: %ld resident, expected 3\n", r);
 	XT_EXPECT(xt_pattern_diff(p, 0, info[NOR].size) < 0, "the mapping is not the data\n");
-	ksft_print_msg("%s: %llu faults for %lu pages, after touching 3 and then all\n",
-		       path[NOR], faults(NOR) - f0, (unsigned long)(info[NOR].size / page));
-	XT_EXPECT(faults(NOR) - f0 == info[NOR].size / page,
-		  "reading every page: %llu faults, expected %llu\n", faults(NOR) - f0,
-		  info[NOR].size / page);
+	r = xt_resident(p, info[NOR].size);
+	ksft_print_msg("%s: %ld of %lu pages resident, after touching 3 and then all\n",
+		       path[NOR], r, pages);
+	XT_EXPECT(r == (long)pages, "reading every page: %ld resident, expected %lu\n", r, pages);
 	munmap(p, info[NOR].size);
 	return ok;
 }

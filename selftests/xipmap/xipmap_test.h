@@ -335,6 +335,30 @@ static inline long xt_dev_counter(int dev, const char *name)
 	return xt_counter(what);
 }
 
+/*
+ * Pages of [@p, @p + @len) mapped in this process, or in the page cache of
+ * the file mapped there, as mincore(2) says (which nolibc lacks); -1 with
+ * errno set (ENOSYS without an MMU).  How a process sees demand paging
+ * for itself, without the driver's counters.
+ */
+static inline long xt_resident(const void *p, unsigned long len)
+{
+	static unsigned char vec[16384];
+	unsigned long page = xt_page_size(), pages = (len + page - 1) / page;
+	unsigned long done, n, i;
+	long resident = 0;
+
+	for (done = 0; done < pages; done += n) {
+		n = pages - done < sizeof(vec) ? pages - done : sizeof(vec);
+		if (__sysret(my_syscall3(__NR_mincore, (const char *)p + done * page,
+					 n * page, vec)))
+			return -1;
+		for (i = 0; i < n; i++)
+			resident += vec[i] & 1;
+	}
+	return resident;
+}
+
 /* Whether the module's debugfs counters can be read here. */
 static inline int xt_have_counters(void)
 {
