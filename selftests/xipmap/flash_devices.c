@@ -833,19 +833,21 @@ static int erase_needs_the_file_open_for_writing(void)
 }
 
 /*
- * The blocked reader (this program run as "uffd-reader"): a read() of
- * @argv[2] into a page that userfaultfd holds, so that the copy to user
- * memory waits for ever.  It reports XT_PEER_AT once everything is set
- * up, just before the read(); it never returns unless killed.
+ * The blocked reader or writer (this program run as "uffd-blocked"): a
+ * read() of @argv[2] into, or a write() to it from, a page that
+ * userfaultfd holds (@argv[3]: "read" or "write"), so that the copy to or
+ * from user memory waits for ever.  It reports XT_PEER_AT once everything
+ * is set up, just before the call; it never returns unless killed.
  */
-static int uffd_reader_main(char **argv)
+static int uffd_blocked_main(char **argv)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { 0 };
+	int writer = !strcmp(argv[3], "write");
 	int uffd, dfd;
 	char *p;
 
-	dfd = open(argv[2], O_RDONLY);
+	dfd = open(argv[2], writer ? O_RDWR : O_RDONLY);
 	if (dfd < 0)
 		return xt_report(XT_PEER_USAGE, errno);
 	uffd = __sysret(my_syscall1(__NR_userfaultfd, O_CLOEXEC));
@@ -860,16 +862,27 @@ static int uffd_reader_main(char **argv)
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
 		return xt_report(XT_PEER_ERRNO, errno);
 	xt_report(XT_PEER_AT, 0);
-	read(dfd, p, page);	/* nobody answers the fault: until killed */
+	/* Nobody answers the fault: until killed. */
+	if (writer)
+		write(dfd, p, page);
+	else
+		read(dfd, p, page);
 	return xt_report(XT_PEER_DATA, 0);
 }
 
-/* The opener (this program run as "opener"): open @argv[2] and report. */
+/*
+ * The opener (this program run as "opener"): open @argv[2] and, if it is
+ * a flash, ask it XIPMAP_IOC_INFO (an ioctl that takes the flash's lock);
+ * report.
+ */
 static int opener_main(char **argv)
 {
 	int dfd = open(argv[2], O_RDONLY | O_NONBLOCK);
+	struct xipmap_info i;
 
 	if (dfd < 0)
+		return xt_report(XT_PEER_ERRNO, errno);
+	if (xt_contains(argv[2], XIPMAP_FLASH_NAME) && ioctl(dfd, XIPMAP_IOC_INFO, &i))
 		return xt_report(XT_PEER_ERRNO, errno);
 	close(dfd);
 	return xt_report(XT_PEER_AT, 0);
@@ -922,58 +935,77 @@ static int exits_within(struct xt_child *c, int ms)
 }
 
 /*
- * A reader whose buffer faults for ever (userfaultfd here; FUSE or a slow
- * NFS page would do the same) must not block anyone else: not an open of
- * the same flash, and not an open of any other misc device, which the
- * kernel serialises under one mutex around each driver's open().
+ * Hold one reader or writer whose buffer faults for ever (@how: "read" or
+ * "write"), then open (and ask XIPMAP_IOC_INFO of) the same flash, and
+ * open another misc device: each must be done within 5 s.  XT_SKIP
+ * without userfaultfd.
  */
-static int blocked_reader_does_not_block_opens(void)
+static int held_copy_blocks_nobody(const char *how)
 {
-	char *reader_argv[] = { (char *)xt_self, "uffd-reader", XT_NOR, NULL };
+	char *holder_argv[] = { (char *)xt_self, "uffd-blocked", XT_NOR, (char *)how, NULL };
 	char *open_same[] = { (char *)xt_self, "opener", XT_NOR, NULL };
 	char *open_other[] = { (char *)xt_self, "opener", NULL, NULL };
-	struct xt_child reader, same, other;
+	struct xt_child holder, same, other;
 	struct xt_report setup, r;
 	int ok = XT_PASS;
 	int i;
 
-	if (xt_start(&reader, reader_argv, 0)) {
-		ksft_print_msg("start the reader: %s\n", xt_errname(errno));
+	if (xt_start(&holder, holder_argv, 0)) {
+		ksft_print_msg("start the %s: %s\n", how, xt_errname(errno));
 		return XT_FAIL;
 	}
-	if (read(reader.report, &setup, sizeof(setup)) != sizeof(setup))
+	if (read(holder.report, &setup, sizeof(setup)) != sizeof(setup))
 		setup = (struct xt_report){ XT_NO_REPORT, 0 };
 	if (setup.verdict != XT_PEER_AT) {
-		kill(reader.pid, SIGKILL);
-		xt_wait(&reader, &r);
+		kill(holder.pid, SIGKILL);
+		xt_wait(&holder, &r);
 		if (setup.verdict == XT_PEER_ERRNO && (setup.err == ENOSYS || setup.err == EPERM)) {
-			ksft_print_msg("no userfaultfd here (%s): cannot hold a reader\n",
-				       xt_errname(setup.err));
+			ksft_print_msg("no userfaultfd here (%s): cannot hold a %s\n",
+				       xt_errname(setup.err), how);
 			return XT_SKIP;
 		}
-		ksft_print_msg("the reader could not set up: %s\n", xt_verdict(setup));
+		ksft_print_msg("the %s could not set up: %s\n", how, xt_verdict(setup));
 		return XT_FAIL;
 	}
 	open_other[2] = (char *)other_misc_device();
-	/* Wait until it sleeps in the read(), its copy to user memory. */
-	for (i = 0; i < 500 && !asleep(reader.pid); i++)
+	/* Wait until it sleeps in its copy to or from user memory. */
+	for (i = 0; i < 500 && !asleep(holder.pid); i++)
 		msleep(10);
 	msleep(200);
 
 	XT_EXPECT(!xt_start(&same, open_same, 0), "start an opener: %s\n", xt_errname(errno));
-	XT_EXPECT(exits_within(&same, 5000), "open of %s blocked behind the reader\n", XT_NOR);
+	XT_EXPECT(exits_within(&same, 5000), "open and ioctl of %s blocked behind a %s\n",
+		  XT_NOR, how);
 	XT_EXPECT(!xt_start(&other, open_other, 0), "start an opener: %s\n", xt_errname(errno));
-	XT_EXPECT(exits_within(&other, 5000), "open of %s blocked behind the reader\n",
-		  open_other[2]);
+	XT_EXPECT(exits_within(&other, 5000), "open of %s blocked behind a %s\n",
+		  open_other[2], how);
 
-	/* Killing the reader ends its fault, and lets any blocked open go. */
-	kill(reader.pid, SIGKILL);
-	xt_wait(&reader, &r);
+	/* Killing the holder ends its fault, and lets anything blocked go. */
+	kill(holder.pid, SIGKILL);
+	xt_wait(&holder, &r);
 	xt_wait(&same, &r);
-	XT_EXPECT(r.verdict == XT_PEER_AT, "open of %s: %s\n", XT_NOR, xt_verdict(r));
+	XT_EXPECT(r.verdict == XT_PEER_AT, "open and ioctl of %s: %s\n", XT_NOR, xt_verdict(r));
 	xt_wait(&other, &r);
 	XT_EXPECT(r.verdict == XT_PEER_AT, "open of %s: %s\n", open_other[2], xt_verdict(r));
 	return ok;
+}
+
+/*
+ * A reader or a writer whose buffer faults for ever (userfaultfd here;
+ * FUSE or a slow NFS page would do the same) must not block anyone else:
+ * not an open or an ioctl of the same flash, and not an open of any other
+ * misc device, which the kernel serialises under one mutex around each
+ * driver's open().
+ */
+static int blocked_reader_does_not_block_opens(void)
+{
+	int ok = held_copy_blocks_nobody("read");
+
+	if (ok == XT_SKIP)
+		return XT_SKIP;
+	if (held_copy_blocks_nobody("write") != XT_PASS)
+		ok = XT_FAIL;
+	return xt_put_back(NOR, ok);
 }
 
 /*
@@ -1101,8 +1133,8 @@ int main(int argc, char **argv)
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);
 	page = xt_page_size();
-	if (argc == 3 && !strcmp(argv[1], "uffd-reader"))
-		return uffd_reader_main(argv);
+	if (argc == 4 && !strcmp(argv[1], "uffd-blocked"))
+		return uffd_blocked_main(argv);
 	if (argc == 3 && !strcmp(argv[1], "opener"))
 		return opener_main(argv);
 	if (argc == 4 && !strcmp(argv[1], "unprivileged"))
