@@ -960,8 +960,10 @@ static int held_copy_blocks_nobody(const char *how)
 		kill(holder.pid, SIGKILL);
 		xt_wait(&holder, &r);
 		if (setup.verdict == XT_PEER_ERRNO && (setup.err == ENOSYS || setup.err == EPERM)) {
-			ksft_print_msg("no userfaultfd here (%s): cannot hold a %s\n",
-				       xt_errname(setup.err), how);
+			xt_skip_why = setup.err == ENOSYS ?
+				"no userfaultfd in this kernel (CONFIG_USERFAULTFD): nothing "
+				"can hold a copy to user memory" :
+				"userfaultfd refused (EPERM): nothing can hold a copy to user memory";
 			return XT_SKIP;
 		}
 		ksft_print_msg("the %s could not set up: %s\n", how, xt_verdict(setup));

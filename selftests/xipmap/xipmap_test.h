@@ -365,11 +365,14 @@ static inline int xt_have_counters(void)
 	return xt_counter(XIPMAP_FLASH_NAME "0/mappings") >= 0;
 }
 
+/* A reason for the TAP line of a test that returns XT_SKIP, or NULL. */
+static const char *xt_skip_why;
+
 /* First thing in a test that watches the counters: skip without them. */
 #define XT_NEED_COUNTERS() do {						\
 	if (!xt_have_counters()) {					\
-		ksft_print_msg("cannot read " XT_DEBUGFS ": this test "	\
-			       "watches the driver's debugfs counters\n");	\
+		xt_skip_why = "no " XT_DEBUGFS " (debugfs): the test "	\
+			      "watches the driver's counters there";	\
 		return XT_SKIP;						\
 	}								\
 } while (0)
@@ -979,8 +982,11 @@ static inline void xt_run_tests(const struct xt_test *tests, int n, const char *
 			ksft_test_result_skip("%s%s: %s\n", prefix, tests[i].name, why);
 			continue;
 		}
+		xt_skip_why = NULL;
 		ret = tests[i].fn();
-		if (ret == XT_SKIP)
+		if (ret == XT_SKIP && xt_skip_why)
+			ksft_test_result_skip("%s%s: %s\n", prefix, tests[i].name, xt_skip_why);
+		else if (ret == XT_SKIP)
 			ksft_test_result_skip("%s%s\n", prefix, tests[i].name);
 		else
 			ksft_test_result(ret == XT_PASS, "%s%s\n", prefix, tests[i].name);
