@@ -134,13 +134,20 @@ int xipflash_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct xipflash *flash = xipflash_from_file(file);
 	unsigned long pages = flash->size >> PAGE_SHIFT;
-	unsigned int caps = READ_ONCE(flash->caps);
+	unsigned int caps, state;
 	vm_flags_t clear = 0;
 	enum xipflash_way way;
+	bool read;
 
 	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -EINVAL;
-	if (READ_ONCE(flash->state) != XIPMAP_STATE_READ_ARRAY)
+	/* One moment's device: the ioctls change these under the lock. */
+	mutex_lock(&flash->lock);
+	caps = flash->caps;
+	state = flash->state;
+	read = flash->preset->read;
+	mutex_unlock(&flash->lock);
+	if (state != XIPMAP_STATE_READ_ARRAY)
 		return -EBUSY;
 
 	if (vma->vm_flags & VM_SHARED) {
@@ -153,7 +160,7 @@ int xipflash_mmap(struct file *file, struct vm_area_struct *vma)
 			clear |= VM_MAYWRITE;
 	} else if (xipflash_in_place(caps, vma->vm_flags)) {
 		way = XIPFLASH_IN_PLACE;
-	} else if ((caps & XIPMAP_CAP_COPY) && flash->preset->read) {
+	} else if ((caps & XIPMAP_CAP_COPY) && read) {
 		way = XIPFLASH_COPY;
 	} else {
 		return caps & XIPMAP_CAP_DIRECT ? -EACCES : -ENODEV;

@@ -88,16 +88,78 @@ unsigned long xipflash_get_unmapped_area(struct file *file, unsigned long addr,
 }
 
 /*
- * vm_ops->open runs when mm/nommu.c splits a VMA; ->close when a VMA the
- * driver accepted goes away.  Every VMA on a direct region is passed to
- * mmap(), including ones that share an existing region (6.12's do_mmap()
- * calls do_mmap_shared_file() for them, whatever the document says), so
- * counting in mmap() and ->close balances.
+ * Only ->close: mm/nommu.c never splits a file VMA (split_vma() refuses
+ * any VMA with a vm_file, so munmap() of part of one is EINVAL) and never
+ * duplicates one (there is no fork() without an MMU), so ->open would
+ * never run.  Every VMA on a direct region is passed to mmap(), including
+ * ones that share an existing region (6.12's do_mmap() calls
+ * do_mmap_shared_file() for them, whatever the document says), so
+ * counting in mmap() and uncounting in ->close balances.
  */
 static const struct vm_operations_struct xipflash_vm_ops = {
-	.open	= xipflash_vm_open,
 	.close	= xipflash_vm_close,
 };
+
+/*
+ * Whether the capabilities allow a direct mapping with these protections:
+ * validate_mmap_request()'s rule, applied again with the capabilities of
+ * now.
+ */
+static bool xipflash_direct_allowed(unsigned int caps, vm_flags_t flags)
+{
+	if (!(caps & XIPMAP_CAP_DIRECT))
+		return false;
+	if ((flags & VM_READ) && !(caps & XIPMAP_CAP_READ))
+		return false;
+	if ((flags & VM_WRITE) && !(caps & XIPMAP_CAP_WRITE))
+		return false;
+	if ((flags & VM_EXEC) && !(caps & XIPMAP_CAP_EXEC))
+		return false;
+	return true;
+}
+
+/*
+ * The decision, under flash->lock so that the capabilities, the knobs and
+ * the state it reads are those of one moment and cannot change before the
+ * VMA is counted.
+ */
+static int xipflash_mmap_locked(struct xipflash *flash, struct vm_area_struct *vma)
+{
+	unsigned long start = (unsigned long)flash->base;
+	bool shared = vma->vm_flags & VM_SHARED;
+
+	lockdep_assert_held(&flash->lock);
+	if (shared ? flash->enosys & XIPMAP_ENOSYS_SHARED :
+		     flash->enosys & XIPMAP_ENOSYS_PRIVATE)
+		return xipflash_enosys(flash);
+	/*
+	 * mm/nommu.c read the capabilities in mmap_capabilities(), before
+	 * get_unmapped_area(); an ioctl may have changed them since.  What
+	 * the device allows now decides: a private mapping is then copied if
+	 * the device still allows copies, a shared one fails as
+	 * validate_mmap_request() would have failed it.
+	 */
+	if (!xipflash_direct_allowed(flash->caps, vma->vm_flags)) {
+		if (shared)
+			return flash->caps & XIPMAP_CAP_DIRECT ? -EINVAL : -ENODEV;
+		return flash->caps & XIPMAP_CAP_COPY ? xipflash_enosys(flash) : -ENODEV;
+	}
+	/*
+	 * Nothing stable to map while the array shows status bytes.  Checked
+	 * here, where every direct VMA passes, even one sharing a region.
+	 */
+	if (flash->state != XIPMAP_STATE_READ_ARRAY)
+		return -EBUSY;
+	/* The kernel placed it where get_unmapped_area() said: check, don't trust. */
+	if (vma->vm_start != start + (vma->vm_pgoff << PAGE_SHIFT) ||
+	    vma->vm_end > start + flash->size)
+		return -EINVAL;
+
+	vma->vm_ops = &xipflash_vm_ops;
+	xipflash_vm_open(vma);
+	atomic64_inc(&flash->direct_maps);
+	return 0;
+}
 
 /**
  * xipflash_mmap() - accept a direct mapping of the flash
@@ -112,41 +174,28 @@ static const struct vm_operations_struct xipflash_vm_ops = {
  * only a shared mapping or a read-only private overlay may be the flash
  * itself; -ENOSYS asks the kernel to copy anything else.  The knobs make
  * the driver decline the others too: a private one is then copied, a
- * shared one fails with ENODEV.
+ * shared one fails with ENODEV.  This is the last hook the kernel calls,
+ * so it is the final authority on the capabilities.
  *
  * The kernel also calls this for each new VMA that shares a direct region
  * another mapping made, so it sees (and counts) every direct VMA.
  *
  * Return: 0 when the mapping is the flash array, -ENOSYS to have it copied,
- * -EBUSY while the chip is programming or erasing.
+ * -EBUSY while the chip is programming or erasing, -ENODEV or -EINVAL for
+ * a mapping the capabilities no longer allow.
  */
 int xipflash_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct xipflash *flash = xipflash_from_file(file);
-	unsigned long start = (unsigned long)flash->base;
-	unsigned int enosys = READ_ONCE(flash->enosys);
+	int ret;
 
 	/* -ENOSYS is mm/nommu.c's word for "copy it instead", not a syscall error. */
 	if (!is_nommu_shared_mapping(vma->vm_flags))
 		return xipflash_enosys(flash);
-	if (vma->vm_flags & VM_SHARED ? enosys & XIPMAP_ENOSYS_SHARED :
-					enosys & XIPMAP_ENOSYS_PRIVATE)
-		return xipflash_enosys(flash);
-	/*
-	 * Nothing stable to map while the array shows status bytes.  Checked
-	 * here, where every direct VMA passes, even one sharing a region.
-	 */
-	if (READ_ONCE(flash->state) != XIPMAP_STATE_READ_ARRAY)
-		return -EBUSY;
-	/* The kernel placed it where get_unmapped_area() said: check, don't trust. */
-	if (vma->vm_start != start + (vma->vm_pgoff << PAGE_SHIFT) ||
-	    vma->vm_end > start + flash->size)
-		return -EINVAL;
-
-	vma->vm_ops = &xipflash_vm_ops;
-	xipflash_vm_open(vma);
-	atomic64_inc(&flash->direct_maps);
-	return 0;
+	mutex_lock(&flash->lock);
+	ret = xipflash_mmap_locked(flash, vma);
+	mutex_unlock(&flash->lock);
+	return ret;
 }
 
 /**

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -25,6 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/xipmap.h>
+#include <asm/byteorder.h>
 
 #include "xipmap.h"
 
@@ -99,10 +101,12 @@ struct xipflash *xipflash_from_file(struct file *file)
 
 /**
  * xipflash_vm_open() - count a VMA of the flash
- * @vma: a VMA the driver's mmap() accepted, or a copy or half of one
+ * @vma: a VMA the driver's mmap() accepted, or (MMU) a copy or half of one
  *
- * The mapping hooks' mmap() calls it for the VMA it accepts; as
- * vm_ops->open the kernel calls it for each VMA split or copied from one.
+ * The mapping hooks' mmap() calls it for the VMA it accepts.  With an MMU
+ * it is also vm_ops->open, which the kernel calls for each VMA split from
+ * one (a partial munmap() or mprotect()) or copied by fork().  Without an
+ * MMU neither happens to a file VMA, and flash-nommu.c has no ->open.
  */
 void xipflash_vm_open(struct vm_area_struct *vma)
 {
@@ -131,39 +135,62 @@ static u8 *xipflash_data(struct xipflash *flash)
  * read_iter, not read: a private mapping that is not direct is a copy the
  * kernel fills with kernel_read(), and kernel_read() only uses read_iter.
  * It reads the array as the bus would: status bytes while the chip is busy.
+ *
+ * A copy to user memory can sleep for ever (a userfaultfd page nobody
+ * answers, FUSE).  So, as read_mem() in drivers/char/mem.c, each page is
+ * copied into a bounce page under the lock and out to the user with no
+ * lock held: open(), the ioctls and the fault handler never wait for a
+ * user's buffer.
  */
 static ssize_t xipflash_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct xipflash *flash = xipflash_from_file(iocb->ki_filp);
 	loff_t pos = iocb->ki_pos;
-	size_t count, copied;
+	size_t count, done = 0;
+	void *bounce;
 
 	if (pos < 0)
 		return -EINVAL;
 	if (pos >= flash->size)
 		return 0;
 	count = min_t(size_t, iov_iter_count(to), flash->size - pos);
-	mutex_lock(&flash->lock);
-	copied = copy_to_iter(flash->base + pos, count, to);
-	mutex_unlock(&flash->lock);
-	if (!copied && count)
+	if (!count)
+		return 0;
+	bounce = (void *)__get_free_page(GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < count) {
+		size_t n = min_t(size_t, count - done, PAGE_SIZE);
+		size_t copied;
+
+		mutex_lock(&flash->lock);
+		memcpy(bounce, flash->base + pos + done, n);
+		mutex_unlock(&flash->lock);
+		copied = copy_to_iter(bounce, n, to);
+		done += copied;
+		if (copied < n)
+			break;
+	}
+	free_page((unsigned long)bounce);
+	if (!done)
 		return -EFAULT;
-	iocb->ki_pos = pos + copied;
-	return copied;
+	iocb->ki_pos = pos + done;
+	return done;
 }
 
 /*
  * Program, as a NOR chip does, or store, as RAM does.  In read-array state
  * this changes the array in place, so direct mappings see it at once; while
  * the chip is busy it changes the data they will see again afterwards.
+ * Each page comes from the user into a bounce page with no lock held (see
+ * xipflash_read_iter()), then goes to the array under the lock.
  */
 static ssize_t xipflash_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct xipflash *flash = xipflash_from_file(iocb->ki_filp);
 	loff_t pos = iocb->ki_pos;
 	size_t count, done = 0;
-	u8 buf[256];
-	u8 *data;
+	u8 *bounce;
 
 	if (pos < 0)
 		return -EINVAL;
@@ -172,25 +199,29 @@ static ssize_t xipflash_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (pos >= flash->size)
 		return -ENOSPC;
 	count = min_t(size_t, iov_iter_count(from), flash->size - pos);
-
-	mutex_lock(&flash->lock);
-	data = xipflash_data(flash) + pos;
+	bounce = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
 	while (done < count) {
-		size_t n = min(count - done, sizeof(buf));
+		size_t n = min_t(size_t, count - done, PAGE_SIZE);
 		size_t i;
+		u8 *data;
 
-		if (!flash->preset->program) {
-			n = copy_from_iter(data + done, n, from);
-		} else {
-			n = copy_from_iter(buf, n, from);
-			for (i = 0; i < n; i++)
-				data[done + i] &= buf[i];
-		}
+		n = copy_from_iter(bounce, n, from);
 		if (!n)
 			break;
+		mutex_lock(&flash->lock);
+		data = xipflash_data(flash) + pos + done;
+		if (flash->preset->program) {
+			for (i = 0; i < n; i++)
+				data[i] &= bounce[i];
+		} else {
+			memcpy(data, bounce, n);
+		}
+		mutex_unlock(&flash->lock);
 		done += n;
 	}
-	mutex_unlock(&flash->lock);
+	free_page((unsigned long)bounce);
 	if (!done)
 		return -EFAULT;
 	iocb->ki_pos = pos + done;
@@ -255,8 +286,8 @@ static void xipflash_set_personality(struct xipflash *flash, unsigned int person
 	const struct xipflash_preset *preset = &xipflash_presets[personality];
 
 	mutex_lock(&flash->lock);
-	flash->personality = personality;
-	flash->preset = preset;
+	WRITE_ONCE(flash->personality, personality);
+	WRITE_ONCE(flash->preset, preset);
 	WRITE_ONCE(flash->caps, preset->caps);
 	mutex_unlock(&flash->lock);
 }
@@ -274,10 +305,6 @@ static void xipflash_get_info(struct xipflash *flash, struct xipmap_info *info)
 	info->enosys = flash->enosys;
 	info->state = flash->state;
 	mutex_unlock(&flash->lock);
-	info->mappings = atomic_read(&flash->mappings);
-	info->direct_maps = atomic64_read(&flash->direct_maps);
-	info->enosys_answers = atomic64_read(&flash->enosys_answers);
-	info->faults = atomic64_read(&flash->faults);
 }
 
 static long xipflash_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -322,12 +349,16 @@ static long xipflash_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	case XIPMAP_IOC_SET_CAPS:
 		if (val & ~XIPMAP_CAP_ALL)
 			return -EINVAL;
+		mutex_lock(&flash->lock);
 		WRITE_ONCE(flash->caps, val);
+		mutex_unlock(&flash->lock);
 		return 0;
 	case XIPMAP_IOC_SET_ENOSYS:
 		if (val & ~XIPMAP_ENOSYS_ALL)
 			return -EINVAL;
+		mutex_lock(&flash->lock);
 		WRITE_ONCE(flash->enosys, val);
+		mutex_unlock(&flash->lock);
 		return 0;
 	default:
 		return xipflash_set_state(flash, val);
@@ -341,32 +372,33 @@ static int xipflash_open(struct inode *inode, struct file *file);
  * whose open files have no ->read_iter, so that the kernel knows it cannot
  * copy it (no FMODE_CAN_READ).  open() picks the table.
  */
-#define XIPFLASH_FOPS_COMMON						\
-	.owner			= THIS_MODULE,				\
-	.open			= xipflash_open,			\
-	.llseek			= xipflash_llseek,			\
-	.write_iter		= xipflash_write_iter,			\
-	.unlocked_ioctl		= xipflash_ioctl,			\
-	.compat_ioctl		= compat_ptr_ioctl,			\
-	.mmap			= xipflash_mmap
-
-#ifdef CONFIG_MMU
-#define XIPFLASH_FOPS_NOMMU
-#else
-#define XIPFLASH_FOPS_NOMMU						\
-	.get_unmapped_area	= xipflash_get_unmapped_area,		\
+static const struct file_operations xipflash_fops = {
+	.owner			= THIS_MODULE,
+	.open			= xipflash_open,
+	.llseek			= xipflash_llseek,
+	.read_iter		= xipflash_read_iter,
+	.write_iter		= xipflash_write_iter,
+	.unlocked_ioctl		= xipflash_ioctl,
+	.compat_ioctl		= compat_ptr_ioctl,
+	.mmap			= xipflash_mmap,
+#ifndef CONFIG_MMU
+	.get_unmapped_area	= xipflash_get_unmapped_area,
 	.mmap_capabilities	= xipflash_mmap_capabilities,
 #endif
-
-static const struct file_operations xipflash_fops = {
-	XIPFLASH_FOPS_COMMON,
-	XIPFLASH_FOPS_NOMMU
-	.read_iter		= xipflash_read_iter,
 };
 
 static const struct file_operations xipflash_noread_fops = {
-	XIPFLASH_FOPS_COMMON,
-	XIPFLASH_FOPS_NOMMU
+	.owner			= THIS_MODULE,
+	.open			= xipflash_open,
+	.llseek			= xipflash_llseek,
+	.write_iter		= xipflash_write_iter,
+	.unlocked_ioctl		= xipflash_ioctl,
+	.compat_ioctl		= compat_ptr_ioctl,
+	.mmap			= xipflash_mmap,
+#ifndef CONFIG_MMU
+	.get_unmapped_area	= xipflash_get_unmapped_area,
+	.mmap_capabilities	= xipflash_mmap_capabilities,
+#endif
 };
 
 /*
@@ -443,35 +475,6 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
-static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&xipflash_from_dev(dev)->mappings));
-}
-static DEVICE_ATTR_RO(mappings);
-
-static ssize_t direct_maps_show(struct device *dev, struct device_attribute *attr,
-				char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&xipflash_from_dev(dev)->direct_maps));
-}
-static DEVICE_ATTR_RO(direct_maps);
-
-static ssize_t enosys_answers_show(struct device *dev, struct device_attribute *attr,
-				   char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&xipflash_from_dev(dev)->enosys_answers));
-}
-static DEVICE_ATTR_RO(enosys_answers);
-
-static ssize_t faults_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&xipflash_from_dev(dev)->faults));
-}
-static DEVICE_ATTR_RO(faults);
-
 static struct attribute *xipflash_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_erasesize.attr,
@@ -479,22 +482,37 @@ static struct attribute *xipflash_attrs[] = {
 	&dev_attr_capabilities.attr,
 	&dev_attr_enosys.attr,
 	&dev_attr_state.attr,
-	&dev_attr_mappings.attr,
-	&dev_attr_direct_maps.attr,
-	&dev_attr_enosys_answers.attr,
-	&dev_attr_faults.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(xipflash);
 
-/* Fill the array with the pattern documented in uapi/linux/xipmap.h. */
+/*
+ * Fill the array with the pattern documented in uapi/linux/xipmap.h: word
+ * i is (i * XIPMAP_PATTERN_MUL) ^ XIPMAP_PATTERN_XOR, little-endian, so
+ * that a mapping of the wrong offset never reads as the right one.
+ */
 static void xipflash_fill_pattern(struct xipflash *flash)
 {
-	u8 *p = flash->base;
-	size_t off;
+	__le32 *word = flash->base;
+	size_t i;
 
-	for (off = 0; off < flash->size; off++)
-		p[off] = xipmap_pattern(off);
+	for (i = 0; i < flash->size / sizeof(*word); i++)
+		word[i] = cpu_to_le32((u32)i * XIPMAP_PATTERN_MUL ^ XIPMAP_PATTERN_XOR);
+}
+
+/*
+ * What the driver counts, for tests to watch: debugfs, not a promise to
+ * users (docs/ABI.md).  debugfs failures are not errors: the device works
+ * without its counters.
+ */
+static void xipflash_debugfs_init(struct xipflash *flash)
+{
+	flash->debugfs = debugfs_create_dir(flash->name, xipmap_debugfs_dir);
+	debugfs_create_atomic_t("mappings", 0444, flash->debugfs, &flash->mappings);
+	xipmap_debugfs_create_counter("direct_maps", flash->debugfs, &flash->direct_maps);
+	xipmap_debugfs_create_counter("enosys_answers", flash->debugfs,
+				      &flash->enosys_answers);
+	xipmap_debugfs_create_counter("faults", flash->debugfs, &flash->faults);
 }
 
 /**
@@ -538,7 +556,11 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 	flash->misc.name = flash->name;
 	flash->misc.fops = &xipflash_fops;
 	flash->misc.groups = xipflash_groups;
-	flash->misc.mode = 0644;
+	/*
+	 * Root only, as /dev/mem: the device is system memory, and its
+	 * ioctls reconfigure it for every user (docs/driver-guide.md).
+	 */
+	flash->misc.mode = 0600;
 	ret = misc_register(&flash->misc);
 	if (ret) {
 		pr_err("%s: cannot register the device: %d\n", flash->name, ret);
@@ -547,6 +569,7 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 		mutex_destroy(&flash->lock);
 		return ret;
 	}
+	xipflash_debugfs_init(flash);
 	return 0;
 }
 
@@ -560,6 +583,8 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 void xipflash_destroy(struct xipflash *flash)
 {
 	misc_deregister(&flash->misc);
+	debugfs_remove(flash->debugfs);
+	flash->debugfs = NULL;
 	/*
 	 * Not a WARN: if do_mmap() fails after the driver accepted a mapping
 	 * (out of memory for the VMA tree), the VMA is freed without ->close.

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -34,6 +35,33 @@ MODULE_PARM_DESC(personality,
 
 static struct xipflash xipmap_flash[XIPMAP_MAX_FLASH];
 static unsigned int xipmap_personality[XIPMAP_MAX_FLASH];
+
+/* /sys/kernel/debug/xipmap: the counters tests watch (docs/ABI.md). */
+struct dentry *xipmap_debugfs_dir;
+
+static int xipmap_counter_get(void *data, u64 *val)
+{
+	*val = atomic64_read(data);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(xipmap_counter_fops, xipmap_counter_get, NULL, "%llu\n");
+
+/**
+ * xipmap_debugfs_create_counter() - show a counter in debugfs, read-only
+ * @name: the file's name
+ * @parent: its directory
+ * @counter: the counter; it must outlive the file (debugfs_remove() of
+ *	     @parent waits for readers)
+ *
+ * Like the debugfs_create_*() helpers, it cannot fail in a way a caller
+ * need handle: without debugfs the counter simply is not shown.
+ */
+void xipmap_debugfs_create_counter(const char *name, struct dentry *parent,
+				   atomic64_t *counter)
+{
+	debugfs_create_file_unsafe(name, 0444, parent, counter, &xipmap_counter_fops);
+}
 
 /* Refuse bad parameters before anything is allocated, saying why. */
 static int __init xipmap_check_params(void)
@@ -80,6 +108,7 @@ static int __init xipmap_init(void)
 	ret = xipmap_check_params();
 	if (ret)
 		return ret;
+	xipmap_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	for (i = 0; i < nr_flash; i++) {
 		ret = xipflash_create(&xipmap_flash[i], i, flash_size,
 				      xipmap_personality[i]);
@@ -96,6 +125,7 @@ static int __init xipmap_init(void)
 undo:
 	while (i--)
 		xipflash_destroy(&xipmap_flash[i]);
+	debugfs_remove(xipmap_debugfs_dir);
 	return ret;
 }
 module_init(xipmap_init);
@@ -107,6 +137,7 @@ static void __exit xipmap_exit(void)
 	xipramfs_unregister();
 	while (i--)
 		xipflash_destroy(&xipmap_flash[i]);
+	debugfs_remove(xipmap_debugfs_dir);
 }
 module_exit(xipmap_exit);
 

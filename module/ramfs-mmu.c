@@ -7,7 +7,7 @@
  * mmap() allocates nothing, and each page of a file comes into the page
  * cache and the mapping when it is first touched (xipramfs_fault()), so a
  * file much larger than memory, full of holes, can be mapped and used a
- * page at a time.  The mount counts those faults (XIPRAMFS_IOC_FAULTS).
+ * page at a time.  debugfs counts those faults (xipmap/xipramfs/faults).
  *
  * generic_file_vm_ops would do the same work, but filemap_fault() reads
  * ahead and filemap_map_pages() maps the pages around the one touched:
@@ -54,7 +54,7 @@ static vm_fault_t xipramfs_fault(struct vm_fault *vmf)
 		folio_mark_uptodate(folio);
 	}
 	folio_mark_dirty(folio);
-	xipramfs_count_fault(inode->i_sb);
+	xipramfs_count_fault();
 	vmf->page = folio_file_page(folio, index);
 	return VM_FAULT_LOCKED;
 }
@@ -76,8 +76,6 @@ static int xipramfs_mmap(struct file *file, struct vm_area_struct *vma)
 
 const struct file_operations xipramfs_file_operations = {
 	.mmap		= xipramfs_mmap,
-	.unlocked_ioctl	= xipramfs_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
 	.read_iter	= generic_file_read_iter,
 	.write_iter	= generic_file_write_iter,
 	.fsync		= noop_fsync,

@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -24,7 +25,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
-#include <linux/uaccess.h>
 #include <linux/xipmap.h>
 
 #include "compat.h"
@@ -35,46 +35,26 @@
 #define XIPRAMFS_DEFAULT_MODE	0755
 
 /**
- * struct xipramfs_fs_info - one mount's options and counters
+ * struct xipramfs_fs_info - one mount's options
  * @mode:	permissions of the root directory (mode=, octal)
- * @faults:	pages of its files mapped on first touch (MMU kernels)
  */
 struct xipramfs_fs_info {
 	umode_t mode;
-	atomic64_t faults;
 };
+
+/*
+ * Pages of files mapped on their first touch (MMU kernels), on every
+ * mount: /sys/kernel/debug/xipmap/xipramfs/faults, for tests to watch.
+ */
+static atomic64_t xipramfs_faults = ATOMIC64_INIT(0);
+static struct dentry *xipramfs_debugfs;
 
 /**
  * xipramfs_count_fault() - count a page mapped on its first touch
- * @sb: the mount the file is on
  */
-void xipramfs_count_fault(struct super_block *sb)
+void xipramfs_count_fault(void)
 {
-	struct xipramfs_fs_info *fsi = sb->s_fs_info;
-
-	atomic64_inc(&fsi->faults);
-}
-
-/**
- * xipramfs_ioctl() - the ioctls of regular files
- * @file: an open regular file of xipramfs
- * @cmd: XIPRAMFS_IOC_*
- * @arg: the user's pointer
- *
- * Return: 0, -EFAULT for a bad pointer, -ENOTTY for an unknown command.
- */
-long xipramfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct xipramfs_fs_info *fsi = file_inode(file)->i_sb->s_fs_info;
-	u64 faults;
-
-	switch (cmd) {
-	case XIPRAMFS_IOC_FAULTS:
-		faults = atomic64_read(&fsi->faults);
-		return copy_to_user((void __user *)arg, &faults, sizeof(faults)) ? -EFAULT : 0;
-	default:
-		return -ENOTTY;
-	}
+	atomic64_inc(&xipramfs_faults);
 }
 
 static struct kmem_cache *xipramfs_inode_cachep;
@@ -115,8 +95,12 @@ static int xipramfs_make(struct inode *dir, struct dentry *dentry, umode_t mode)
 
 	if (!inode)
 		return -ENOMEM;
+	/*
+	 * As mm/shmem.c: -EOPNOTSUPP means no LSM has an attribute to give
+	 * (SELinux without a policy says so for every inode), not a failure.
+	 */
 	ret = security_inode_init_security(inode, dir, &dentry->d_name, NULL, NULL);
-	if (ret) {
+	if (ret && ret != -EOPNOTSUPP) {
 		iput(inode);
 		return ret;
 	}
@@ -352,9 +336,13 @@ int xipramfs_register(void)
 	if (!xipramfs_inode_cachep)
 		return -ENOMEM;
 	ret = register_filesystem(&xipramfs_fs_type);
-	if (ret)
+	if (ret) {
 		kmem_cache_destroy(xipramfs_inode_cachep);
-	return ret;
+		return ret;
+	}
+	xipramfs_debugfs = debugfs_create_dir("xipramfs", xipmap_debugfs_dir);
+	xipmap_debugfs_create_counter("faults", xipramfs_debugfs, &xipramfs_faults);
+	return 0;
 }
 
 /**
@@ -364,6 +352,8 @@ int xipramfs_register(void)
  */
 void xipramfs_unregister(void)
 {
+	debugfs_remove(xipramfs_debugfs);
+	xipramfs_debugfs = NULL;
 	unregister_filesystem(&xipramfs_fs_type);
 	/* Inodes are freed after an RCU grace period: wait for the last. */
 	rcu_barrier();

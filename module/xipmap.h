@@ -37,18 +37,25 @@ struct xipflash_preset {
  *		chip is busy; direct mappings see it either way.
  * @size:	bytes in @base, a power of two of at least one page
  * @erasesize:	bytes in an erase block
- * @lock:	serialises state changes, writes and erases
+ * @lock:	serialises state changes, writes and erases; never held
+ *		across a copy to or from user memory, which may sleep for ever
  * @data:	the data while the chip is busy (@base shows status then);
  *		NULL in read-array state.  Under @lock.
- * @state:	XIPMAP_STATE_*; written under @lock, read by the hooks
+ * @state:	XIPMAP_STATE_*
  * @personality: XIPMAP_PERSONALITY_* last set
  * @preset:	the personality's preset
  * @caps:	XIPMAP_CAP_* the device offers
  * @enosys:	XIPMAP_ENOSYS_* knobs
+ *
+ * @state, @personality, @preset, @caps and @enosys are written under @lock
+ * with WRITE_ONCE(); the mmap() hooks and open() read them under @lock,
+ * and sysfs and the advisory no-MMU hooks (mmap_capabilities(),
+ * get_unmapped_area()) with READ_ONCE().
  * @mappings:	mappings the driver accepted and has not seen closed
  * @direct_maps: times the driver's mmap() accepted a direct mapping
  * @enosys_answers: times a hook answered -ENOSYS
  * @faults:	pages mapped on first touch (MMU kernels; 0 without an MMU)
+ * @debugfs:	its directory of counters, /sys/kernel/debug/xipmap/xipflashN
  */
 struct xipflash {
 	struct miscdevice misc;
@@ -67,7 +74,12 @@ struct xipflash {
 	atomic64_t direct_maps;
 	atomic64_t enosys_answers;
 	atomic64_t faults;
+	struct dentry *debugfs;
 };
+
+extern struct dentry *xipmap_debugfs_dir;
+void xipmap_debugfs_create_counter(const char *name, struct dentry *parent,
+				   atomic64_t *counter);
 
 extern const struct xipflash_preset xipflash_presets[];
 extern const unsigned int xipflash_nr_presets;
@@ -133,8 +145,7 @@ static inline struct xipramfs_inode *XIPRAMFS_I(struct inode *inode)
 }
 
 int xipramfs_register(void);
-void xipramfs_count_fault(struct super_block *sb);
-long xipramfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void xipramfs_count_fault(void);
 void xipramfs_unregister(void);
 
 /* Regular files: ramfs-nommu.c or ramfs-mmu.c, as Kbuild picks. */

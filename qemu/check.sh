@@ -12,8 +12,10 @@
 # held to its pinned results (qemu/expected/).  The proofs then show the
 # live path end to end: a failing test and a hung guest fail a run,
 # xipmap-conform passes a right profile and fails a wrong one or a
-# provider that is not there, and a known 6.12 bug shows as expected.  The
-# last line adds it all up: "N passed, N failed, N skipped".
+# provider that is not there, and a known 6.12 bug shows as expected.  Then
+# make lint (qemu/lint.sh: checkpatch --strict, sparse, W=1 against every
+# kernel) counts as one case, failed by any finding.  The last line adds it
+# all up: "N passed, N failed, N skipped".
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -140,6 +142,22 @@ if [ -n "$proofs" ]; then
 		--allow 'WARNING: .* at mm/page_alloc\.c:[0-9]+ __alloc_pages'
 fi
 job_wait 1
+
+# The kernel's own judges on the driver (make lint), after the targets,
+# which install what it builds against: checkpatch --strict, sparse, W=1
+# against 6.12 no-MMU and MMU and Debian's 6.1.  One pass, or one failure
+# and every finding.
+echo "=== make lint (qemu/lint.sh)"
+out=$jobs_dir/lint.out
+if "$XIPMAP_TOP/qemu/lint.sh" >"$out" 2>&1; then
+	echo "ok - lint: $(grep -c '^clean: ' "$out") builds clean, checkpatch --strict clean"
+	passed=$((passed + 1))
+else
+	echo "not ok - lint:"
+	grep -vE '^(xipmap: |=== |clean: |total: 0 errors, 0 warnings, 0 checks)' "$out" |
+		sed 's/^/#   /' | head -40
+	failed=$((failed + 1))
+fi
 
 for t in $targets; do
 	echo "=== $t"

@@ -116,8 +116,9 @@ xm_load_target() {
 
 	[ -f "$file" ] || xm_die "unknown target '$1' (known: $(xm_targets | tr '\n' ' '))"
 	unset description kind kernel_package module modprobe arch cross_compile \
-		packages defconfig fragment image qemu qemu_args console budget_cold budget_warm \
-		user_cflags user_libs boot dtb load_kernel load_initrd load_dtb poweroff module_params
+		packages defconfig fragment image qemu qemu_args console append budget_cold \
+		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
+		poweroff module_params
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -157,6 +158,8 @@ xm_load_target() {
 	t_poweroff=${poweroff:-yes}
 	# xipmap.ko's parameters on this target (a small board: a smaller flash).
 	t_module_params=${module_params:-}
+	# Kernel parameters of this target's boots, after the runner's own.
+	t_append=${append:-}
 	# qemu/run.sh of this target alone, in seconds, on a 2-core machine:
 	# with the kernel to build (cold) and with everything cached (warm).
 	t_budget_cold=${budget_cold:?target $1: no budget_cold}

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The kernel's own judges on the driver (make lint): checkpatch --strict on
-# every C file and header of the module and the uapi, sparse (make C=2) and
-# W=1 builds against the no-MMU and the MMU RISC-V kernels and the 32-bit
-# no-MMU ARM kernel (6.12), and a W=1
-# build against Debian's 6.1 amd64 headers when linux-headers-amd64 is
-# installed.
+# The kernel's own judges on the driver (make lint, and make check runs it):
+# checkpatch --strict on every C file and header of the module and the
+# uapi, sparse (make C=2) and W=1 builds against the no-MMU and the MMU
+# RISC-V kernels and the 32-bit no-MMU ARM kernel (6.12), and a W=1 build
+# against the headers of Debian's 6.1 amd64 kernel (the debian-amd64
+# target's, installed if missing).  Any finding fails it.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -16,16 +16,20 @@ xm_require_packages $XIPMAP_BASE_PACKAGES $t_packages sparse
 xm_kernel_source
 xm_kernel_build
 
-status=0
+lint_status=0
 files=$(cd "$XIPMAP_TOP" && ls module/*.[ch] uapi/linux/*.h qemu/inject/*.c)
+inject=$(cd "$XIPMAP_TOP" && ls qemu/inject/xipmap_inject.c)
 echo "=== checkpatch --strict"
 # ENOSYS: mm/nommu.c's protocol is -ENOSYS from mmap() and
 # get_unmapped_area() ("copy instead"); checkpatch cannot know that.
 checkpatch() {
 	(cd "$XIPMAP_TOP" && perl "$k_src/scripts/checkpatch.pl" --no-tree --strict --terse \
-		--show-types --ignore ENOSYS "$@") || status=1
+		--show-types --ignore ENOSYS "$@") || lint_status=1
 }
-checkpatch -f $(printf '%s\n' $files | grep -v '^module/compat.h$')
+checkpatch -f $(printf '%s\n' $files | grep -v -e '^module/compat.h$' -e "^$inject$")
+# The injector provokes a BUG() and an oops on purpose, for the judge's own
+# tests (docs/runner.md): those two findings are its job.
+checkpatch --ignore AVOID_BUG,VOLATILE -f $inject
 # compat.h is the one file that may name kernel versions, where an API
 # changed with no macro to test (checkpatch assumes in-tree code, which
 # only ever builds against its own tree).
@@ -62,14 +66,14 @@ WRAP
 chmod +x "$out/sparse"
 echo "=== sparse (C=2) and W=1, $t_name"
 build "$out/nommu" "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" C=2 \
-	CHECK="$out/sparse" || status=1
+	CHECK="$out/sparse" || lint_status=1
 
 # The MMU half of the driver (module/*-mmu.c) on 6.12.
 xm_load_target mmu-riscv64
 xm_kernel_build
 echo "=== sparse (C=2) and W=1, $t_name"
 build "$out/mmu-riscv64" "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" C=2 \
-	CHECK="$out/sparse" || status=1
+	CHECK="$out/sparse" || lint_status=1
 
 # 32-bit: the ARM Cortex-M no-MMU kernel (6.12).
 xm_load_target nommu-arm-mps2
@@ -77,13 +81,20 @@ xm_require_packages $t_packages
 xm_kernel_build
 echo "=== sparse (C=2) and W=1, $t_name"
 build "$out/nommu-arm-mps2" "$k_build" ARCH="$t_arch" CROSS_COMPILE="$t_cross" C=2 \
-	CHECK="$out/sparse" || status=1
+	CHECK="$out/sparse" || lint_status=1
 
-mmu=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 || true)
-if [ -n "$mmu" ]; then
-	echo "=== W=1, $(basename "$mmu") (MMU)"
-	build "$out/mmu" "$mmu" || status=1
+# Debian's 6.1 amd64 kernel, as the debian-amd64 target boots it: its
+# headers package (installed if missing, as that target does).
+xm_load_target debian-amd64
+xm_require_packages $t_packages
+xm_lock "$XIPMAP_CACHE/stock/$t_kernel_package"
+xm_kernel_stock
+xm_unlock
+echo "=== W=1, $(basename "$k_build") (MMU)"
+build "$out/mmu" "$k_build" || lint_status=1
+if [ "$lint_status" -eq 0 ]; then
+	echo "lint: clean"
 else
-	echo "=== skipped the MMU build: no /usr/src/linux-headers-*-amd64 (apt-get install linux-headers-amd64)"
+	echo "lint: FAILED (findings above)"
 fi
-exit $status
+exit $lint_status

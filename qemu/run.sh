@@ -360,6 +360,7 @@ t_stage initramfs
 # printk.devkmsg=on: the tests announce the kernel messages they provoke on
 # purpose through /dev/kmsg (qemu/judge), which must not be rate limited.
 append="console=$t_console rdinit=/init panic=-1 printk.devkmsg=on XIPMAP_MODE=$mode"
+[ -n "$t_append" ] && append="$append $t_append"
 [ -n "$inject" ] && append="$append XIPMAP_INJECT=$inject"
 # The kernel command line splits at spaces: init turns '+' back into ' '.
 [ -n "$t_module_params" ] && append="$append XIPMAP_PARAMS=${t_module_params// /+}"

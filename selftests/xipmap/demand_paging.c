@@ -52,27 +52,24 @@ static void touch_all(const unsigned char *p, unsigned long len)
 		(void)*(const volatile unsigned char *)(p + off);
 }
 
-static unsigned long long ramfs_faults(int fd)
+/* Pages of xipflash0 mapped on first touch. */
+static unsigned long long nor_faults(void)
 {
-	__u64 n = 0;
-
-	if (ioctl(fd, XIPRAMFS_IOC_FAULTS, &n))
-		ksft_print_msg("XIPRAMFS_IOC_FAULTS: %s\n", xt_errname(errno));
-	return n;
+	return xt_dev_counter(0, "faults");
 }
 
 /*
  * A sparse xipramfs file of twice the machine's memory, mapped shared:
- * mmap() takes no memory and no fault; writing one byte in each of
- * TOUCHED pages spread over it costs TOUCHED faults and about TOUCHED
- * pages; reading them back through read() gives the bytes; unlinking the
- * file gives the memory back.
+ * mmap() takes no memory and makes no page resident (mincore(), what the
+ * process sees); writing one byte in each of TOUCHED pages spread over it
+ * makes TOUCHED pages resident and costs TOUCHED pages of memory; reading
+ * them back through read() gives the bytes; unlinking the file gives the
+ * memory back.
  */
 static int file_larger_than_memory_costs_only_touched_pages(void)
 {
 	unsigned long stride = big / TOUCHED / page * page, i;
-	unsigned long long f0, f1;
-	long cached0, taken;
+	long cached0, taken, r;
 	unsigned char *p, c;
 	int fd, ok = XT_PASS;
 
@@ -91,22 +88,23 @@ static int file_larger_than_memory_costs_only_touched_pages(void)
 		unlink(FILE);
 		return XT_FAIL;
 	}
-	f0 = ramfs_faults(fd);
 	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	XT_EXPECT(p != MAP_FAILED, "MAP_SHARED of %lu MiB: %s\n", big >> 20, xt_errname(errno));
 	if (p == MAP_FAILED)
 		goto out;
-	XT_EXPECT(ramfs_faults(fd) == f0, "mmap() faulted pages in\n");
+	r = xt_resident(p, big);
+	XT_EXPECT(r == 0, "mmap(): %ld pages resident (%s), expected none\n", r,
+		  xt_errname(r < 0 ? errno : 0));
 	taken = pages("Cached") - cached0;
 	XT_EXPECT(taken == 0, "mmap() of %lu MiB took %ld pages\n", big >> 20, taken);
 	for (i = 0; i < TOUCHED; i++)
 		p[i * stride + i] = (unsigned char)(i + 1);
-	f1 = ramfs_faults(fd);
+	r = xt_resident(p, big);
 	taken = pages("Cached") - cached0;
 	ksft_print_msg("%lu MiB file mapped (MemTotal %ld kB, MemFree %ld kB): %d pages "
-		       "touched, %llu faults, %ld pages in the page cache\n", big >> 20,
-		       xt_meminfo("MemTotal"), xt_meminfo("MemFree"), TOUCHED, f1 - f0, taken);
-	XT_EXPECT(f1 - f0 == TOUCHED, "%d pages touched, %llu faults\n", TOUCHED, f1 - f0);
+		       "touched, %ld resident, %ld pages in the page cache\n", big >> 20,
+		       xt_meminfo("MemTotal"), xt_meminfo("MemFree"), TOUCHED, r, taken);
+	XT_EXPECT(r == TOUCHED, "%d pages touched, %ld resident\n", TOUCHED, r);
 	XT_EXPECT(taken == TOUCHED, "the file took %ld pages for %d pages touched\n", taken,
 		  TOUCHED);
 	for (i = 0; i < TOUCHED; i++) {
@@ -225,9 +223,12 @@ static int flash_mappings_cost_nothing_until_touched(void)
 {
 	long anon0 = pages("AnonPages"), cached0 = pages("Cached");
 	struct xipmap_info info;
+	unsigned long long f0;
 	unsigned char *s, *p;
 	int ok = XT_PASS;
 	int fd;
+
+	XT_NEED_COUNTERS();
 
 	if (!counted("AnonPages", anon0) || !counted("Cached", cached0))
 		return XT_FAIL;
@@ -237,11 +238,12 @@ static int flash_mappings_cost_nothing_until_touched(void)
 		return XT_FAIL;
 	}
 	info = xt_info(fd);
+	f0 = nor_faults();
 	s = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
 	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	XT_EXPECT(s != MAP_FAILED && p != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
-	XT_EXPECT(xt_info(fd).faults == info.faults, "mmap() faulted %llu pages in\n",
-		  xt_info(fd).faults - info.faults);
+	XT_EXPECT(nor_faults() == f0, "mmap() faulted %llu pages in\n",
+		  nor_faults() - f0);
 	if (p != MAP_FAILED && s != MAP_FAILED) {
 		touch_all(s, info.size);
 		touch_all(p, info.size);
@@ -249,17 +251,17 @@ static int flash_mappings_cost_nothing_until_touched(void)
 			  "reading two mappings of %llu kB took %ld anonymous and %ld "
 			  "page cache pages\n", info.size >> 10, pages("AnonPages") - anon0,
 			  pages("Cached") - cached0);
-		XT_EXPECT(xt_info(fd).faults - info.faults == 2 * (unsigned long)info.size / page,
+		XT_EXPECT(nor_faults() - f0 == 2 * (unsigned long)info.size / page,
 			  "reading every page of both: %llu faults, expected %lu\n",
-			  xt_info(fd).faults - info.faults, 2 * (unsigned long)info.size / page);
-		info = xt_info(fd);
+			  nor_faults() - f0, 2 * (unsigned long)info.size / page);
+		f0 = nor_faults();
 		p[5 * page] = 1;
 		XT_EXPECT(pages("AnonPages") - anon0 == 1,
 			  "a private page written: %ld anonymous pages, expected 1\n",
 			  pages("AnonPages") - anon0);
-		XT_EXPECT(xt_info(fd).faults == info.faults,
+		XT_EXPECT(nor_faults() == f0,
 			  "writing a page already read: %llu faults\n",
-			  xt_info(fd).faults - info.faults);
+			  nor_faults() - f0);
 		XT_EXPECT(xt_pattern_diff(s + 5 * page, 5 * page, page) < 0,
 			  "a private store reached the device\n");
 	}

@@ -8,6 +8,8 @@
  */
 #include "xipmap_test.h"
 
+#include <linux/userfaultfd.h>
+
 enum { NOR, RAM, NAND, FB, NR_DEV };
 
 static const char *const *const path = xt_dev_path;
@@ -33,9 +35,8 @@ struct counts {
 
 static struct counts counts(int dev)
 {
-	struct xipmap_info i = xt_info(fd[dev]);
-
-	return (struct counts){ i.direct_maps, i.enosys_answers };
+	return (struct counts){ xt_dev_counter(dev, "direct_maps"),
+				xt_dev_counter(dev, "enosys_answers") };
 }
 
 
@@ -211,6 +212,8 @@ static int nand_private_copy_is_shared_with_other_processes(void)
 	int ok = XT_PASS;
 	struct xt_report v;
 
+	XT_NEED_COUNTERS();
+
 	p = map(NAND, page, 2 * page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
 		ksft_print_msg("private read-only: %s\n", xt_errname(errno));
@@ -268,6 +271,8 @@ static int shared_without_direct_is_enodev(void)
 {
 	struct counts c = counts(NAND);
 	int ok;
+
+	XT_NEED_COUNTERS();
 
 	ok = refused(NAND, 0, page, PROT_READ, MAP_SHARED, ENODEV, "MAP_SHARED");
 	if (!driver_asked(NAND, c, 0, 0))
@@ -346,6 +351,8 @@ static int exec_without_exec_capability(void)
 	void *p;
 	int ok = XT_PASS;
 
+	XT_NEED_COUNTERS();
+
 	XT_EXPECT(!xt_set(fd[RAM], XIPMAP_IOC_SET_CAPS, XIPMAP_CAP_ALL & ~XIPMAP_CAP_EXEC),
 		  "SET_CAPS: %s\n", xt_errname(errno));
 	c = counts(RAM);
@@ -377,6 +384,8 @@ static int enosys_gua_shared_is_enodev(void)
 	struct counts c;
 	int ok;
 
+	XT_NEED_COUNTERS();
+
 	if (set_enosys(XIPMAP_ENOSYS_GUA))
 		return xt_put_back(NOR, XT_FAIL);
 	c = counts(NOR);
@@ -392,6 +401,8 @@ static int enosys_gua_private_is_copied(void)
 	struct counts c;
 	void *p;
 	int ok = XT_PASS;
+
+	XT_NEED_COUNTERS();
 
 	if (set_enosys(XIPMAP_ENOSYS_GUA))
 		return xt_put_back(NOR, XT_FAIL);
@@ -423,6 +434,8 @@ static int enosys_private_is_copied(void)
 	void *p;
 	int ok = XT_PASS;
 
+	XT_NEED_COUNTERS();
+
 	if (set_enosys(XIPMAP_ENOSYS_PRIVATE))
 		return xt_put_back(NOR, XT_FAIL);
 	c = counts(NOR);
@@ -452,6 +465,8 @@ static int enosys_shared_is_enodev(void)
 	void *p;
 	int ok;
 
+	XT_NEED_COUNTERS();
+
 	if (set_enosys(XIPMAP_ENOSYS_SHARED))
 		return xt_put_back(NOR, XT_FAIL);
 	c = counts(NOR);
@@ -477,6 +492,8 @@ static int enosys_private_on_existing_region_is_enodev(void)
 	void *p;
 	int ok = XT_PASS;
 	struct xt_report v;
+
+	XT_NEED_COUNTERS();
 
 	p = map(NOR, 0, page, PROT_READ, MAP_SHARED);
 	if (p == MAP_FAILED) {
@@ -541,6 +558,8 @@ static int traced_process_on_direct_device_gets_a_copy(void)
 	void *p;
 	int ok = XT_PASS;
 	struct xt_report v;
+
+	XT_NEED_COUNTERS();
 
 	if (!known || strcmp(known, "1")) {
 		ksft_print_msg("6.12 WARNs in do_mmap_private(): set XIPMAP_KNOWN_BUGS=1 to run\n");
@@ -660,15 +679,15 @@ static int sysfs_matches_the_ioctl(void)
 		return xt_put_back(NOR, XT_FAIL);
 	}
 	i = xt_info(fd[NOR]);
-	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == (long)i.mappings &&
-		  xt_read_long(XT_SYSFS "/direct_maps") == (long)i.direct_maps &&
-		  xt_read_long(XT_SYSFS "/enosys_answers") == (long)i.enosys_answers &&
-		  xt_read_long(XT_SYSFS "/faults") == (long)i.faults &&
-		  xt_read_long(XT_SYSFS "/enosys") == XIPMAP_ENOSYS_PRIVATE &&
+	XT_EXPECT(xt_read_long(XT_SYSFS "/enosys") == XIPMAP_ENOSYS_PRIVATE &&
+		  xt_read_long(XT_SYSFS "/capabilities") == (long)i.caps &&
 		  xt_read_long(XT_SYSFS "/size") == (long)i.size &&
 		  xt_read_long(XT_SYSFS "/erasesize") == (long)i.erasesize,
 		  "sysfs and XIPMAP_IOC_INFO disagree\n");
-	XT_EXPECT(i.mappings >= 1, "a live mapping is not counted\n");
+	/* Counters are debugfs's (docs/ABI.md), not device properties. */
+	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == -1 &&
+		  xt_read_long(XT_SYSFS "/faults") == -1,
+		  "sysfs still shows the driver's counters\n");
 	if (xt_read_file(XT_SYSFS "/state", buf, sizeof(buf)) < 0)
 		ksft_print_msg("read " XT_SYSFS "/state: %s\n", xt_errname(errno));
 	XT_EXPECT(!strcmp(buf, "read-array\n"), "sysfs state '%s'\n", buf);
@@ -813,6 +832,265 @@ static int erase_needs_the_file_open_for_writing(void)
 	return ok;
 }
 
+/*
+ * The blocked reader or writer (this program run as "uffd-blocked"): a
+ * read() of @argv[2] into, or a write() to it from, a page that
+ * userfaultfd holds (@argv[3]: "read" or "write"), so that the copy to or
+ * from user memory waits for ever.  It reports XT_PEER_AT once everything
+ * is set up, just before the call; it never returns unless killed.
+ */
+static int uffd_blocked_main(char **argv)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	int writer = !strcmp(argv[3], "write");
+	int uffd, dfd;
+	char *p;
+
+	dfd = open(argv[2], writer ? O_RDWR : O_RDONLY);
+	if (dfd < 0)
+		return xt_report(XT_PEER_USAGE, errno);
+	uffd = __sysret(my_syscall1(__NR_userfaultfd, O_CLOEXEC));
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return xt_report(XT_PEER_ERRNO, errno);
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return xt_report(XT_PEER_ERRNO, errno);
+	reg.range.start = (unsigned long)p;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		return xt_report(XT_PEER_ERRNO, errno);
+	xt_report(XT_PEER_AT, 0);
+	/* Nobody answers the fault: until killed. */
+	if (writer)
+		write(dfd, p, page);
+	else
+		read(dfd, p, page);
+	return xt_report(XT_PEER_DATA, 0);
+}
+
+/*
+ * The opener (this program run as "opener"): open @argv[2] and, if it is
+ * a flash, ask it XIPMAP_IOC_INFO (an ioctl that takes the flash's lock);
+ * report.
+ */
+static int opener_main(char **argv)
+{
+	int dfd = open(argv[2], O_RDONLY | O_NONBLOCK);
+	struct xipmap_info i;
+
+	if (dfd < 0)
+		return xt_report(XT_PEER_ERRNO, errno);
+	if (xt_contains(argv[2], XIPMAP_FLASH_NAME) && ioctl(dfd, XIPMAP_IOC_INFO, &i))
+		return xt_report(XT_PEER_ERRNO, errno);
+	close(dfd);
+	return xt_report(XT_PEER_AT, 0);
+}
+
+/*
+ * A misc device other than xipmap's whose open has no lasting effect, or
+ * else another flash (misc too, with a lock of its own).
+ */
+static const char *other_misc_device(void)
+{
+	static const char *const candidates[] = {
+		"/dev/cpu_dma_latency", "/dev/loop-control", "/dev/vga_arbiter",
+		"/dev/mapper/control", "/dev/rfkill", "/dev/uinput",
+	};
+	unsigned int i;
+	int dfd;
+
+	for (i = 0; i < ARRAY_SIZE(candidates); i++) {
+		dfd = open(candidates[i], O_RDONLY | O_NONBLOCK);
+		if (dfd >= 0) {
+			close(dfd);
+			return candidates[i];
+		}
+	}
+	return XT_RAM;
+}
+
+/* Whether process @pid is asleep ('S' in /proc/PID/stat). */
+static int asleep(pid_t pid)
+{
+	char path[32], buf[256], *s;
+
+	xjoin(path, sizeof(path), "/proc/", itoa(pid), "/stat", NULL);
+	if (xt_read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	s = strchr(buf, ')');
+	return s && s[1] == ' ' && s[2] == 'S';
+}
+
+/* Whether @c exits within @ms milliseconds. */
+static int exits_within(struct xt_child *c, int ms)
+{
+	for (; ms > 0; ms -= 10) {
+		if (xt_exited(c))
+			return 1;
+		msleep(10);
+	}
+	return xt_exited(c);
+}
+
+/*
+ * Hold one reader or writer whose buffer faults for ever (@how: "read" or
+ * "write"), then open (and ask XIPMAP_IOC_INFO of) the same flash, and
+ * open another misc device: each must be done within 5 s.  XT_SKIP
+ * without userfaultfd.
+ */
+static int held_copy_blocks_nobody(const char *how)
+{
+	char *holder_argv[] = { (char *)xt_self, "uffd-blocked", XT_NOR, (char *)how, NULL };
+	char *open_same[] = { (char *)xt_self, "opener", XT_NOR, NULL };
+	char *open_other[] = { (char *)xt_self, "opener", NULL, NULL };
+	struct xt_child holder, same, other;
+	struct xt_report setup, r;
+	int ok = XT_PASS;
+	int i;
+
+	if (xt_start(&holder, holder_argv, 0)) {
+		ksft_print_msg("start the %s: %s\n", how, xt_errname(errno));
+		return XT_FAIL;
+	}
+	if (read(holder.report, &setup, sizeof(setup)) != sizeof(setup))
+		setup = (struct xt_report){ XT_NO_REPORT, 0 };
+	if (setup.verdict != XT_PEER_AT) {
+		kill(holder.pid, SIGKILL);
+		xt_wait(&holder, &r);
+		if (setup.verdict == XT_PEER_ERRNO && (setup.err == ENOSYS || setup.err == EPERM)) {
+			xt_skip_why = setup.err == ENOSYS ?
+				"no userfaultfd in this kernel (CONFIG_USERFAULTFD): nothing "
+				"can hold a copy to user memory" :
+				"userfaultfd refused (EPERM): nothing can hold a copy to user memory";
+			return XT_SKIP;
+		}
+		ksft_print_msg("the %s could not set up: %s\n", how, xt_verdict(setup));
+		return XT_FAIL;
+	}
+	open_other[2] = (char *)other_misc_device();
+	/* Wait until it sleeps in its copy to or from user memory. */
+	for (i = 0; i < 500 && !asleep(holder.pid); i++)
+		msleep(10);
+	msleep(200);
+
+	XT_EXPECT(!xt_start(&same, open_same, 0), "start an opener: %s\n", xt_errname(errno));
+	XT_EXPECT(exits_within(&same, 5000), "open and ioctl of %s blocked behind a %s\n",
+		  XT_NOR, how);
+	XT_EXPECT(!xt_start(&other, open_other, 0), "start an opener: %s\n", xt_errname(errno));
+	XT_EXPECT(exits_within(&other, 5000), "open of %s blocked behind a %s\n",
+		  open_other[2], how);
+
+	/* Killing the holder ends its fault, and lets anything blocked go. */
+	kill(holder.pid, SIGKILL);
+	xt_wait(&holder, &r);
+	xt_wait(&same, &r);
+	XT_EXPECT(r.verdict == XT_PEER_AT, "open and ioctl of %s: %s\n", XT_NOR, xt_verdict(r));
+	xt_wait(&other, &r);
+	XT_EXPECT(r.verdict == XT_PEER_AT, "open of %s: %s\n", open_other[2], xt_verdict(r));
+	return ok;
+}
+
+/*
+ * A reader or a writer whose buffer faults for ever (userfaultfd here;
+ * FUSE or a slow NFS page would do the same) must not block anyone else:
+ * not an open or an ioctl of the same flash, and not an open of any other
+ * misc device, which the kernel serialises under one mutex around each
+ * driver's open().
+ */
+static int blocked_reader_does_not_block_opens(void)
+{
+	int ok = held_copy_blocks_nobody("read");
+
+	if (ok == XT_SKIP)
+		return XT_SKIP;
+	if (held_copy_blocks_nobody("write") != XT_PASS)
+		ok = XT_FAIL;
+	return xt_put_back(NOR, ok);
+}
+
+/*
+ * What a user who is not root may do with the flash: nothing it can open
+ * itself (the nodes are 0600), and with files root opened for it, read
+ * the device's properties but change none of them (EPERM for each
+ * state-changing ioctl), nor do what the open mode forbids.
+ */
+static const struct xt_step xt_steps[] = {
+	{ "open " XT_NOR " O_RDONLY", EACCES },
+	{ "open " XT_RAM " O_RDWR", EACCES },
+	{ "XIPMAP_IOC_SET_PERSONALITY, O_RDONLY file", EPERM },
+	{ "XIPMAP_IOC_SET_CAPS, O_RDONLY file", EPERM },
+	{ "XIPMAP_IOC_SET_ENOSYS, O_RDONLY file", EPERM },
+	{ "XIPMAP_IOC_SET_STATE, O_RDONLY file", EPERM },
+	{ "XIPMAP_IOC_SET_PERSONALITY, O_RDWR file", EPERM },
+	{ "XIPMAP_IOC_SET_CAPS, O_RDWR file", EPERM },
+	{ "XIPMAP_IOC_SET_ENOSYS, O_RDWR file", EPERM },
+	{ "XIPMAP_IOC_SET_STATE, O_RDWR file", EPERM },
+	{ "XIPMAP_IOC_ERASE, O_RDONLY file", EBADF },
+	{ "MAP_SHARED PROT_WRITE, O_RDONLY file", EACCES },
+	{ "write(), O_RDONLY file", EBADF },
+	{ "XIPMAP_IOC_INFO, O_RDONLY file", 0 },
+};
+
+/* The child's side: @argv[2] and [3] are the O_RDONLY and O_RDWR files. */
+static int unprivileged_main(char **argv)
+{
+	int ro = strtol(argv[2], NULL, 0), rw = strtol(argv[3], NULL, 0);
+	struct xipmap_erase erase = { 0, page };	/* EBADF comes first */
+	struct xipmap_info i;
+	int err, dfd;
+	void *p;
+
+	err = xt_drop_privileges();
+	if (err)
+		return xt_report(-2, err);
+	dfd = open(XT_NOR, O_RDONLY);
+	XT_STEP(1, dfd < 0);
+	dfd = open(XT_RAM, O_RDWR);
+	XT_STEP(2, dfd < 0);
+	XT_STEP(3, xt_set(ro, XIPMAP_IOC_SET_PERSONALITY, XIPMAP_PERSONALITY_NOR));
+	XT_STEP(4, xt_set(ro, XIPMAP_IOC_SET_CAPS, XT_CAPS_NOR));
+	XT_STEP(5, xt_set(ro, XIPMAP_IOC_SET_ENOSYS, 0));
+	XT_STEP(6, xt_set(ro, XIPMAP_IOC_SET_STATE, XIPMAP_STATE_READ_ARRAY));
+	XT_STEP(7, xt_set(rw, XIPMAP_IOC_SET_PERSONALITY, XIPMAP_PERSONALITY_NOR));
+	XT_STEP(8, xt_set(rw, XIPMAP_IOC_SET_CAPS, XT_CAPS_NOR));
+	XT_STEP(9, xt_set(rw, XIPMAP_IOC_SET_ENOSYS, 0));
+	XT_STEP(10, xt_set(rw, XIPMAP_IOC_SET_STATE, XIPMAP_STATE_READ_ARRAY));
+	XT_STEP(11, ioctl(ro, XIPMAP_IOC_ERASE, &erase));
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
+	XT_STEP(12, p == MAP_FAILED);
+	XT_STEP(13, write(ro, "", 1) < 0);
+	XT_STEP(14, ioctl(ro, XIPMAP_IOC_INFO, &i));
+	return xt_report(0, 0);
+}
+
+static int unprivileged_user_changes_nothing(void)
+{
+	char a[2][12];
+	char *argv[] = { (char *)xt_self, "unprivileged", a[0], a[1], NULL };
+	struct xt_report r;
+	int ro, rw, ok;
+
+	/* Inherited across execve(); above XT_REPORT_FD, which the child takes. */
+	ro = open(XT_NOR, O_RDONLY);
+	rw = open(XT_NOR, O_RDWR);
+	if (ro < 0 || rw < 0) {
+		ksft_print_msg("open %s: %s\n", XT_NOR, xt_errname(errno));
+		if (ro >= 0)
+			close(ro);
+		return XT_FAIL;
+	}
+	xjoin(a[0], sizeof(a[0]), itoa(ro), NULL);
+	xjoin(a[1], sizeof(a[1]), itoa(rw), NULL);
+	xt_spawn(argv, 0, &r);
+	close(ro);
+	close(rw);
+	ok = xt_steps_verdict(xt_steps, ARRAY_SIZE(xt_steps), r);
+	/* Had an ioctl wrongly worked, it set what was there already. */
+	return xt_put_back(NOR, ok);
+}
+
 #define WHY_PRIVATE	"with an MMU a private mapping is the process's own, copied on write"
 #define WHY_OVERLAP	"regions that overlay one another are no-MMU's way of sharing"
 
@@ -845,6 +1123,9 @@ static const struct xt_test tests[] = {
 	XT_TEST(ioctl_unknown_command_is_enotty),
 	XT_TEST(state_changes_need_cap_sys_admin),
 	XT_TEST(erase_needs_the_file_open_for_writing),
+	XT_TEST_MMU(blocked_reader_does_not_block_opens, "userfaultfd, which holds a reader, "
+		    "needs an MMU"),
+	XT_TEST(unprivileged_user_changes_nothing),
 };
 
 int main(int argc, char **argv)
@@ -854,6 +1135,12 @@ int main(int argc, char **argv)
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);
 	page = xt_page_size();
+	if (argc == 4 && !strcmp(argv[1], "uffd-blocked"))
+		return uffd_blocked_main(argv);
+	if (argc == 3 && !strcmp(argv[1], "opener"))
+		return opener_main(argv);
+	if (argc == 4 && !strcmp(argv[1], "unprivileged"))
+		return unprivileged_main(argv);
 	for (dev = 0; dev < NR_DEV; dev++) {
 		fd[dev] = open(path[dev], O_RDWR);
 		if (fd[dev] < 0)

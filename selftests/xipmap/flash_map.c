@@ -9,6 +9,17 @@
  */
 #include "xipmap_test.h"
 
+/* The driver's counters of xipflash0 (debugfs). */
+static unsigned long long direct_maps(void)
+{
+	return xt_dev_counter(0, "direct_maps");
+}
+
+static unsigned int live_mappings(void)
+{
+	return xt_dev_counter(0, "mappings");
+}
+
 static int fd;			/* /dev/xipflash0, opened read-only */
 static struct xipmap_info info;	/* as the device reported it at start */
 static unsigned long page;
@@ -69,6 +80,8 @@ static int shared_ro_is_the_flash_itself(void)
 	int ok = XT_PASS;
 	struct xt_report v;
 
+	XT_NEED_COUNTERS();
+
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, page);
 	XT_EXPECT(p == direct_addr(page), "mapping at %p, the flash is at %p\n",
 		  p, direct_addr(page));
@@ -76,14 +89,14 @@ static int shared_ro_is_the_flash_itself(void)
 		return XT_FAIL;
 	diff = xt_pattern_diff(p, page, len);
 	XT_EXPECT(diff < 0, "mapping differs from the pattern at +%ld\n", diff);
-	calls = xt_info(fd).direct_maps;
+	calls = direct_maps();
 	v = xt_peer(&(struct xt_map){ XT_FLASH, page, len, PROT_READ, MAP_SHARED, p,
 				      XT_CHECK_PATTERN }, 0);
 	XT_EXPECT(v.verdict == XT_PEER_AT, "second mapping of the same offset: %s\n",
 		  xt_verdict(v));
-	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
+	XT_EXPECT(direct_maps() == calls + 1,
 		  "the driver accepted %llu mappings for the second process, expected 1\n",
-		  xt_info(fd).direct_maps - calls);
+		  direct_maps() - calls);
 	munmap(p, len);
 	return ok;
 }
@@ -100,14 +113,15 @@ static int exec_mappings_are_the_flash_itself(void)
 	void *p;
 	int ok = XT_PASS;
 
+	XT_NEED_COUNTERS();
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		calls = xt_info(fd).direct_maps;
+		calls = direct_maps();
 		p = mmap(NULL, page, PROT_READ | PROT_EXEC, kinds[i].flags, fd, 4 * page);
 		XT_EXPECT(p == direct_addr(4 * page),
 			  "%s PROT_READ|PROT_EXEC at %p (%s), the flash is at %p\n",
 			  kinds[i].what, p, xt_errname(p == MAP_FAILED ? errno : 0),
 			  direct_addr(4 * page));
-		XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
+		XT_EXPECT(direct_maps() == calls + 1,
 			  "%s PROT_READ|PROT_EXEC: the driver was not asked\n", kinds[i].what);
 		if (p != MAP_FAILED)
 			munmap(p, page);
@@ -117,17 +131,19 @@ static int exec_mappings_are_the_flash_itself(void)
 
 static int private_ro_is_the_flash_itself(void)
 {
-	unsigned long long calls = xt_info(fd).direct_maps;
+	unsigned long long calls = direct_maps();
 	void *p;
 	long diff;
 	int ok = XT_PASS;
 
+	XT_NEED_COUNTERS();
+
 	p = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, page);
 	XT_EXPECT(p == direct_addr(page), "private mapping at %p, the flash is at %p\n",
 		  p, direct_addr(page));
-	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
+	XT_EXPECT(direct_maps() == calls + 1,
 		  "driver mmap() accepted %llu mappings, expected 1\n",
-		  xt_info(fd).direct_maps - calls);
+		  direct_maps() - calls);
 	if (p != MAP_FAILED) {
 		diff = xt_pattern_diff(p, page, page);
 		XT_EXPECT(diff < 0, "mapping differs from the pattern at +%ld\n", diff);
@@ -148,30 +164,34 @@ static int private_ro_shared_by_second_process_driver_told(void)
 	int ok = XT_PASS;
 	struct xt_report v;
 
+	XT_NEED_COUNTERS();
+
 	p = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
 		ksft_print_msg("private read-only mapping: %s\n", xt_errname(errno));
 		return XT_FAIL;
 	}
-	calls = xt_info(fd).direct_maps;
+	calls = direct_maps();
 	v = xt_peer(&(struct xt_map){ XT_FLASH, 0, page, PROT_READ, MAP_PRIVATE, p,
 				      XT_CHECK_PATTERN }, 0);
 	XT_EXPECT(v.verdict == XT_PEER_AT, "the second process: %s\n", xt_verdict(v));
-	XT_EXPECT(xt_info(fd).direct_maps == calls + 1,
+	XT_EXPECT(direct_maps() == calls + 1,
 		  "the driver's mmap() ran %llu times for the second process, expected 1\n",
-		  xt_info(fd).direct_maps - calls);
+		  direct_maps() - calls);
 	munmap(p, page);
 	return ok;
 }
 
 static int private_rw_is_a_copy(void)
 {
-	unsigned long long calls = xt_info(fd).direct_maps;
+	unsigned long long calls = direct_maps();
 	unsigned long len = 2 * page;
 	unsigned char *q, *d;
 	static unsigned char buf[64];
 	long diff;
 	int ok = XT_PASS;
+
+	XT_NEED_COUNTERS();
 
 	q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, page);
 	if (q == MAP_FAILED) {
@@ -179,7 +199,7 @@ static int private_rw_is_a_copy(void)
 		return XT_FAIL;
 	}
 	XT_EXPECT(!in_flash(q), "copy at %p lies inside the flash\n", q);
-	XT_EXPECT(xt_info(fd).direct_maps == calls,
+	XT_EXPECT(direct_maps() == calls,
 		  "the driver's mmap() was called for a copy\n");
 	diff = xt_pattern_diff(q, page, len);
 	XT_EXPECT(diff < 0, "copy differs from the pattern at +%ld\n", diff);
@@ -213,7 +233,7 @@ static int expect_refused(int mfd, unsigned long len, int prot, int flags,
 			  unsigned long off, int err, const char *what)
 {
 	int lines = maps_lines();
-	unsigned int maps = xt_info(fd).mappings;
+	unsigned int maps = live_mappings();
 	void *p;
 	int ok = XT_PASS;
 
@@ -228,7 +248,7 @@ static int expect_refused(int mfd, unsigned long len, int prot, int flags,
 		return XT_FAIL;
 	}
 	XT_EXPECT(xt_maps_lines() == lines, "%s: /proc/self/maps grew\n", what);
-	XT_EXPECT(xt_info(fd).mappings == maps, "%s: the driver kept a mapping\n", what);
+	XT_EXPECT(live_mappings() == maps, "%s: the driver kept a mapping\n", what);
 	return ok;
 }
 
@@ -437,26 +457,25 @@ static int maps_name_the_device(void)
 
 static int driver_counts_live_mappings(void)
 {
-	unsigned int before = xt_info(fd).mappings;
+	unsigned int before = live_mappings();
 	void *p1, *p2;
 	int ok = XT_PASS;
+
+	XT_NEED_COUNTERS();
 
 	p1 = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
 	p2 = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
 	XT_EXPECT(p1 != MAP_FAILED && p2 != MAP_FAILED, "mmap failed: %s\n",
 		  xt_errname(errno));
-	XT_EXPECT(xt_info(fd).mappings == before + 2,
-		  "ioctl reports %u mappings with two live, expected %u\n",
-		  xt_info(fd).mappings, before + 2);
-	XT_EXPECT(xt_read_long(XT_SYSFS "/mappings") == (long)(before + 2),
-		  "sysfs reports %ld mappings with two live, expected %u\n",
-		  xt_read_long(XT_SYSFS "/mappings"), before + 2);
+	XT_EXPECT(live_mappings() == before + 2,
+		  "debugfs reports %u mappings with two live, expected %u\n",
+		  live_mappings(), before + 2);
 	if (p1 != MAP_FAILED)
 		munmap(p1, page);
 	if (p2 != MAP_FAILED)
 		munmap(p2, page);
-	XT_EXPECT(xt_info(fd).mappings == before,
-		  "%u mappings after munmap, expected %u\n", xt_info(fd).mappings, before);
+	XT_EXPECT(live_mappings() == before,
+		  "%u mappings after munmap, expected %u\n", live_mappings(), before);
 	return ok;
 }
 

@@ -189,12 +189,14 @@ static int direct_mappings_show_status_copies_do_not(void)
 /* While busy, new direct mappings are refused (EBUSY); copies get status. */
 static int new_direct_mappings_refused_while_busy(void)
 {
-	unsigned long long direct_maps;
+	long direct_maps;
 	unsigned char *p;
 	int ok = XT_PASS;
 
+	XT_NEED_COUNTERS();
+
 	XT_EXPECT(!set_state(XIPMAP_STATE_ERASE), "SET_STATE: %s\n", xt_errname(errno));
-	direct_maps = xt_info(fd).direct_maps;
+	direct_maps = xt_dev_counter(0, "direct_maps");
 	errno = 0;
 	p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
 	XT_EXPECT(p == MAP_FAILED && errno == EBUSY, "shared: %p (%s), expected EBUSY\n",
@@ -219,7 +221,7 @@ static int new_direct_mappings_refused_while_busy(void)
 			  xt_errname(p == MAP_FAILED ? errno : 0));
 	if (p != MAP_FAILED)
 		munmap(p, page);
-	XT_EXPECT(xt_info(fd).direct_maps == direct_maps,
+	XT_EXPECT(xt_dev_counter(0, "direct_maps") == direct_maps,
 		  "the driver accepted a direct mapping while busy\n");
 	XT_EXPECT(!set_state(XIPMAP_STATE_READ_ARRAY), "SET_STATE: %s\n", xt_errname(errno));
 	p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);

@@ -20,9 +20,15 @@ static int fd[NR_DEV];		/* opened read-write */
 static struct xipmap_info info[NR_DEV];
 static unsigned long page;
 
+/* The driver's counters (debugfs): pages mapped on first touch, in place. */
 static unsigned long long faults(int dev)
 {
-	return xt_info(fd[dev]).faults;
+	return xt_dev_counter(dev, "faults");
+}
+
+static unsigned long long direct_maps(int dev)
+{
+	return xt_dev_counter(dev, "direct_maps");
 }
 
 static void *map(int dev, unsigned long off, unsigned long len, int prot, int flags)
@@ -37,40 +43,40 @@ static unsigned char touch(const void *p)
 }
 
 /*
- * mmap() maps nothing: the fault counter stays put until a page is
- * touched, moves by one per page touched, and not again for a page
- * already mapped.  The whole device is mapped; three pages are touched.
+ * mmap() maps nothing: no page of the mapping is resident (mincore(), what
+ * the process itself sees) until it is touched, one more per page
+ * touched, and none more for a page already mapped.  The whole device is
+ * mapped; three pages are touched, then all.
  */
 static int pages_are_mapped_on_first_touch(void)
 {
-	unsigned long long f0, f1;
+	unsigned long pages = (unsigned long)info[NOR].size / page;
 	unsigned char *p;
 	int ok = XT_PASS;
+	long r;
 
-	f0 = faults(NOR);
 	p = map(NOR, 0, info[NOR].size, PROT_READ, MAP_SHARED);
 	if (p == MAP_FAILED) {
 		ksft_print_msg("mmap: %s\n", xt_errname(errno));
 		return XT_FAIL;
 	}
-	f1 = faults(NOR);
-	XT_EXPECT(f1 == f0, "mmap() of %llu bytes faulted %llu pages in, expected none\n",
-		  info[NOR].size, f1 - f0);
+	r = xt_resident(p, info[NOR].size);
+	XT_EXPECT(r == 0, "mmap() of %llu bytes: %ld pages resident, expected none (%s)\n",
+		  info[NOR].size, r, xt_errname(r < 0 ? errno : 0));
 	touch(p);
 	touch(p + 7 * page + 5);
 	touch(p + info[NOR].size - 1);
-	f1 = faults(NOR);
-	XT_EXPECT(f1 - f0 == 3, "3 pages touched, %llu faults\n", f1 - f0);
+	r = xt_resident(p, info[NOR].size);
+	XT_EXPECT(r == 3, "3 pages touched, %ld resident\n", r);
 	touch(p + 1);
 	touch(p + 7 * page);
-	XT_EXPECT(faults(NOR) == f1, "touching mapped pages again faulted %llu more\n",
-		  faults(NOR) - f1);
+	r = xt_resident(p, info[NOR].size);
+	XT_EXPECT(r == 3, "the same pages touched again: %ld resident, expected 3\n", r);
 	XT_EXPECT(xt_pattern_diff(p, 0, info[NOR].size) < 0, "the mapping is not the data\n");
-	ksft_print_msg("%s: %llu faults for %lu pages, after touching 3 and then all\n",
-		       path[NOR], faults(NOR) - f0, (unsigned long)info[NOR].size / page);
-	XT_EXPECT(faults(NOR) - f0 == (unsigned long)info[NOR].size / page,
-		  "reading every page: %llu faults, expected %lu\n", faults(NOR) - f0,
-		  (unsigned long)info[NOR].size / page);
+	r = xt_resident(p, info[NOR].size);
+	ksft_print_msg("%s: %ld of %lu pages resident, after touching 3 and then all\n",
+		       path[NOR], r, pages);
+	XT_EXPECT(r == (long)pages, "reading every page: %ld resident, expected %lu\n", r, pages);
 	munmap(p, info[NOR].size);
 	return ok;
 }
@@ -159,9 +165,11 @@ static int private_mappings_copy_on_write(void)
  */
 static int copy_only_device_is_copied_on_first_touch(void)
 {
-	unsigned long long f0 = faults(NAND), direct0 = xt_info(fd[NAND]).direct_maps;
+	unsigned long long f0 = faults(NAND), direct0 = direct_maps(NAND);
 	unsigned char *p;
 	int ok = XT_PASS;
+
+	XT_NEED_COUNTERS();
 
 	p = map(NAND, 0, 2 * page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
@@ -176,7 +184,7 @@ static int copy_only_device_is_copied_on_first_touch(void)
 	XT_EXPECT(xt_byte_diff(p + page, 0x0f, page) < 0,
 		  "page 1, first touched after the write(), is not what read() gives\n");
 	XT_EXPECT(faults(NAND) - f0 == 2, "2 pages touched, %llu faults\n", faults(NAND) - f0);
-	XT_EXPECT(xt_info(fd[NAND]).direct_maps == direct0,
+	XT_EXPECT(direct_maps(NAND) == direct0,
 		  "the driver counted a copy as in place\n");
 	munmap(p, 2 * page);
 	errno = 0;
@@ -239,6 +247,8 @@ static int exec_needs_the_exec_capability(void)
 	int code;
 #endif
 
+	XT_NEED_COUNTERS();
+
 	XT_EXPECT(!xt_set(fd[RAM], XIPMAP_IOC_SET_CAPS, XIPMAP_CAP_ALL & ~XIPMAP_CAP_EXEC),
 		  "SET_CAPS: %s\n", xt_errname(errno));
 	errno = 0;
@@ -253,11 +263,11 @@ static int exec_needs_the_exec_capability(void)
 	       write(fd[RAM], xt_ret42, sizeof(xt_ret42)) == sizeof(xt_ret42);
 	XT_EXPECT(code, "write the code: %s\n", xt_errname(errno));
 #endif
-	direct0 = xt_info(fd[RAM]).direct_maps;
+	direct0 = direct_maps(RAM);
 	p = map(RAM, off, page, PROT_READ | PROT_EXEC, MAP_PRIVATE);
 	XT_EXPECT(p != MAP_FAILED, "RAM without EXEC, MAP_PRIVATE PROT_EXEC: %s, expected "
 		  "a copy\n", xt_errname(errno));
-	XT_EXPECT(xt_info(fd[RAM]).direct_maps == direct0,
+	XT_EXPECT(direct_maps(RAM) == direct0,
 		  "RAM without EXEC: the private PROT_EXEC mapping is in place\n");
 	if (p != MAP_FAILED) {
 #ifdef XT_HAVE_RET42
@@ -297,6 +307,8 @@ static int busy_chip_shows_through_mapped_pages(void)
 	unsigned long long f0, f1;
 	unsigned char *p;
 	int ok = XT_PASS;
+
+	XT_NEED_COUNTERS();
 
 	p = map(NOR, 0, 2 * page, PROT_READ, MAP_SHARED);
 	if (p == MAP_FAILED) {

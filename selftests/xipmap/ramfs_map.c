@@ -916,6 +916,89 @@ static int names_and_directories_work(void)
 #define WHY_TRUNCATE	"with an MMU truncate unmaps what it cuts off (demand_paging)"
 #define WHY_RUN		"with an MMU truncate allocates nothing: there is no run (demand_paging)"
 
+/*
+ * Permissions, for a user who is not root: the checks of the VFS on the
+ * modes the filesystem keeps, as on any filesystem.  The root directory
+ * (0755, root's) takes no new names from others; in a sticky 1777
+ * directory a user creates and removes its own files and not root's, and
+ * opens root's only as their modes allow.
+ */
+static const struct xt_step xt_steps[] = {
+	{ "create a file in the root directory", EACCES },
+	{ "mkdir in the root directory", EACCES },
+	{ "open root's 0600 file O_RDONLY", EACCES },
+	{ "open root's 0644 file O_RDWR", EACCES },
+	{ "open root's 0644 file O_RDONLY", 0 },
+	{ "unlink root's file in a sticky directory", EPERM },
+	{ "create a file of its own in a 1777 directory", 0 },
+	{ "the new file is the user's", 0 },
+	{ "unlink its own file", 0 },
+};
+
+/* The child's side, in directory @argv[2] (the root of the filesystem). */
+static int unprivileged_main(char **argv)
+{
+	char path[128];
+	struct stat st;
+	int err, f;
+
+	err = xt_drop_privileges();
+	if (err)
+		return xt_report(-2, err);
+	f = open(xjoin(path, sizeof(path), argv[2], "/mine", NULL), O_RDWR | O_CREAT, 0600);
+	XT_STEP(1, f < 0);
+	XT_STEP(2, mkdir(xjoin(path, sizeof(path), argv[2], "/mydir", NULL), 0755));
+	f = open(xjoin(path, sizeof(path), argv[2], "/pub/secret", NULL), O_RDONLY);
+	XT_STEP(3, f < 0);
+	f = open(xjoin(path, sizeof(path), argv[2], "/pub/readable", NULL), O_RDWR);
+	XT_STEP(4, f < 0);
+	f = open(path, O_RDONLY);
+	XT_STEP(5, f < 0);
+	close(f);
+	XT_STEP(6, unlink(path));
+	f = open(xjoin(path, sizeof(path), argv[2], "/pub/mine", NULL), O_RDWR | O_CREAT, 0600);
+	XT_STEP(7, f < 0);
+	close(f);
+	errno = EPERM;
+	XT_STEP(8, stat(path, &st) || st.st_uid != XT_NOBODY);
+	XT_STEP(9, unlink(path));
+	return xt_report(0, 0);
+}
+
+static int permissions_are_honoured(void)
+{
+	char *argv[] = { (char *)xt_self, "unprivileged", (char *)fs->dir, NULL };
+	char pub[64], secret[80], readable[80], mine[80];
+	struct xt_report r;
+	int ok = XT_PASS, f;
+
+	xjoin(pub, sizeof(pub), fs->dir, "/pub", NULL);
+	xjoin(secret, sizeof(secret), pub, "/secret", NULL);
+	xjoin(readable, sizeof(readable), pub, "/readable", NULL);
+	xjoin(mine, sizeof(mine), pub, "/mine", NULL);
+	XT_EXPECT(!mkdir(pub, 0755) && !chmod(pub, 01777), "mkdir %s 1777: %s\n", pub,
+		  xt_errname(errno));
+	f = open(secret, O_RDWR | O_CREAT, 0600);
+	XT_EXPECT(f >= 0 && !chmod(secret, 0600), "create %s: %s\n", secret,
+		  xt_errname(errno));
+	if (f >= 0)
+		close(f);
+	f = open(readable, O_RDWR | O_CREAT, 0644);
+	XT_EXPECT(f >= 0 && !chmod(readable, 0644), "create %s: %s\n", readable,
+		  xt_errname(errno));
+	if (f >= 0)
+		close(f);
+	if (ok == XT_PASS) {
+		xt_spawn(argv, 0, &r);
+		ok = xt_steps_verdict(xt_steps, ARRAY_SIZE(xt_steps), r);
+	}
+	unlink(mine);
+	unlink(readable);
+	unlink(secret);
+	XT_EXPECT(!rmdir(pub), "rmdir %s: %s\n", pub, xt_errname(errno));
+	return ok;
+}
+
 static const struct xt_test tests[] = {
 	XT_TEST_NOMMU(shared_mapping_of_a_truncated_file_is_its_memory, XT_WHY_PLACE),
 	XT_TEST_NOMMU(second_process_maps_the_same_memory, XT_WHY_PLACE),
@@ -938,6 +1021,7 @@ static const struct xt_test tests[] = {
 	XT_TEST_NOMMU(truncate_without_memory_is_enomem, WHY_RUN),
 	XT_TEST_NOMMU(code_in_a_file_runs_in_place, XT_WHY_PLACE),
 	XT_TEST(names_and_directories_work),
+	XT_TEST(permissions_are_honoured),
 };
 
 /* xipramfs only, from here: the filesystem as the module provides it. */
@@ -970,6 +1054,50 @@ static int mode_option_sets_the_root_permissions(void)
 	XT_EXPECT(!stat(XT_SPARE, &st) && (st.st_mode & 07777) == 0710,
 		  "the root's mode is %o, expected 710\n", st.st_mode & 07777);
 	XT_EXPECT(!xumount(XT_SPARE, 0), "umount: %s\n", xt_errname(errno));
+	return ok;
+}
+
+/* The child's side: create @argv[2]/theirs as nobody; report the errno. */
+static int unprivileged_create_main(char **argv)
+{
+	char path[128];
+	int err, f;
+
+	err = xt_drop_privileges();
+	if (err)
+		return xt_report(-2, err);
+	f = open(xjoin(path, sizeof(path), argv[2], "/theirs", NULL), O_RDWR | O_CREAT, 0600);
+	if (f < 0)
+		return xt_report(1, errno);
+	close(f);
+	return xt_report(0, 0);
+}
+
+/* mode= decides who may create in the root directory: 1777 anyone, 0755 root. */
+static int mode_option_decides_who_may_create(void)
+{
+	static const struct { const char *opt; int want; } modes[] = {
+		{ "mode=1777", 0 },
+		{ "mode=0755", EACCES },
+	};
+	char *argv[] = { (char *)xt_self, "unprivileged-create", XT_SPARE, NULL };
+	struct xt_report r;
+	int ok = XT_PASS;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (mount("none", XT_SPARE, "xipramfs", 0, modes[i].opt)) {
+			ksft_print_msg("mount -o %s: %s\n", modes[i].opt, xt_errname(errno));
+			return XT_FAIL;
+		}
+		xt_spawn(argv, 0, &r);
+		XT_EXPECT(r.verdict == (modes[i].want ? 1 : 0) && r.err == modes[i].want,
+			  "-o %s: uid %d creating a file: %s, expected %s\n", modes[i].opt,
+			  XT_NOBODY, r.verdict < 0 ? "no report" : xt_errname(r.err),
+			  xt_errname(modes[i].want));
+		unlink(XT_SPARE "/theirs");
+		XT_EXPECT(!xumount(XT_SPARE, 0), "umount: %s\n", xt_errname(errno));
+	}
 	return ok;
 }
 
@@ -1024,6 +1152,7 @@ static int mounts_and_mappings_hold_the_module(void)
 static const struct xt_test xipramfs_tests[] = {
 	XT_TEST(unknown_mount_options_are_refused),
 	XT_TEST(mode_option_sets_the_root_permissions),
+	XT_TEST(mode_option_decides_who_may_create),
 	XT_TEST(mounts_and_mappings_hold_the_module),
 };
 
@@ -1042,6 +1171,10 @@ int main(int argc, char **argv)
 
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);
+	if (argc == 3 && !strcmp(argv[1], "unprivileged"))
+		return unprivileged_main(argv);
+	if (argc == 3 && !strcmp(argv[1], "unprivileged-create"))
+		return unprivileged_create_main(argv);
 	page = xt_page_size();
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(filesystems) * n + ARRAY_SIZE(xipramfs_tests));

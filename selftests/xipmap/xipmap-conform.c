@@ -742,7 +742,7 @@ static void fill(unsigned char *buf, unsigned long len)
 	unsigned long i;
 
 	for (i = 0; i < len; i++)
-		buf[i] = xipmap_pattern(i);
+		buf[i] = xt_pattern(i);
 #ifdef XT_HAVE_RET42
 	memcpy(buf + MAP_OFF_PAGES * page + XT_RET42_OFFSET, xt_ret42, sizeof(xt_ret42));
 #endif

@@ -7,7 +7,7 @@
  */
 #include "xipmap_test.h"
 
-static int fd;
+static int fd, dev;	/* the device shown, xipflash<dev> */
 static struct xipmap_info info;
 
 /* nolibc's printf() has no field widths. */
@@ -20,7 +20,7 @@ static void pad(const char *s, unsigned long width)
 static void show(const char *what, int prot, int flags, const char *why)
 {
 	unsigned long page = xt_page_size();
-	unsigned long calls = xt_info(fd).direct_maps;
+	long calls = xt_dev_counter(dev, "direct_maps");
 	char line[256];
 	void *p;
 
@@ -37,7 +37,7 @@ static void show(const char *what, int prot, int flags, const char *why)
 	else
 		printf("%p  copy: private memory", p);
 	printf(" (driver mmap() %s)\n",
-	       xt_info(fd).direct_maps != calls ? "called" : "not called");
+	       xt_dev_counter(dev, "direct_maps") != calls ? "called" : "not called");
 	pad("", 8);
 	printf("why: %s\n", why);
 	if (!xt_maps_line(p, line, sizeof(line))) {
@@ -58,9 +58,12 @@ static void show_caps(unsigned int caps)
 }
 
 /* The other personalities, with the three mappings that tell them apart. */
-static void other_device(const char *path, const char *name, const char *why_shared,
+static void other_device(int n, const char *name, const char *why_shared,
 			 const char *why_private)
 {
+	const char *path = xt_dev_path[n];
+
+	dev = n;
 	fd = open(path, O_RDWR);
 	if (fd < 0) {
 		printf("xipmap demo: cannot open %s: %s\n", path, xt_errname(errno));
@@ -157,13 +160,13 @@ int main(void)
 	show("MAP_SHARED  PROT_READ|PROT_WRITE", PROT_READ | PROT_WRITE, MAP_SHARED,
 	     "no WRITE capability: NOR flash is not written in place");
 	close(fd);
-	other_device(XT_RAM, "RAM (like MTD_RAM)",
+	other_device(1, "RAM (like MTD_RAM)",
 		     "DIRECT|WRITE: shared writable memory, the device itself",
 		     "overlays the device, as on NOR");
-	other_device(XT_NAND, "NAND (COPY only)",
+	other_device(2, "NAND (COPY only)",
 		     "no DIRECT: nothing to map in place",
 		     "a copy, shared with any process that maps the same range");
-	other_device(XT_FB, "a frame buffer (DIRECT, no read method)",
+	other_device(3, "a frame buffer (DIRECT, no read method)",
 		     "DIRECT|READ|WRITE: the window itself",
 		     "no COPY and no read method: it cannot be copied");
 	xipramfs();

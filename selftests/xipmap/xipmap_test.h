@@ -153,6 +153,18 @@ static inline struct xipmap_info xt_info(int fd)
 	return info;
 }
 
+/*
+ * Byte @off of the pattern the flash holds at load, computed as
+ * uapi/linux/xipmap.h documents it: word i is (i * XIPMAP_PATTERN_MUL) ^
+ * XIPMAP_PATTERN_XOR, little-endian.
+ */
+static inline unsigned char xt_pattern(unsigned long long off)
+{
+	__u32 word = (__u32)(off >> 2) * XIPMAP_PATTERN_MUL ^ XIPMAP_PATTERN_XOR;
+
+	return (unsigned char)(word >> (8 * (off & 3)));
+}
+
 /* An XIPMAP_IOC_SET_* ioctl with value @val: 0, or -1 with errno set. */
 static inline int xt_set(int fd, unsigned long cmd, __u32 val)
 {
@@ -193,7 +205,7 @@ static inline int xt_restore(const char *path, unsigned int personality)
 		goto out;
 	for (off = 0; off < info.size; off += sizeof(buf)) {
 		for (i = 0; i < sizeof(buf); i++)
-			buf[i] = xipmap_pattern(off + i);
+			buf[i] = xt_pattern(off + i);
 		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
 			goto out;
 	}
@@ -237,7 +249,7 @@ static inline long xt_pattern_diff(const void *p, unsigned long off, unsigned lo
 	unsigned long i;
 
 	for (i = 0; i < len; i++)
-		if (c[i] != xipmap_pattern(off + i))
+		if (c[i] != xt_pattern(off + i))
 			return i;
 	return -1;
 }
@@ -297,6 +309,73 @@ static inline long xt_read_long(const char *path)
 		return -1;
 	return strtol(buf, NULL, 0);
 }
+
+/*
+ * The counters the module keeps for tests are in debugfs, not in its ABI
+ * (docs/ABI.md): /sys/kernel/debug/xipmap/xipflashN/{mappings,direct_maps,
+ * enosys_answers,faults} and xipramfs/faults.  The guests mount debugfs.
+ */
+#define XT_DEBUGFS	"/sys/kernel/debug/xipmap/"
+
+/* Counter @what ("xipflash0/direct_maps", "xipramfs/faults"), or -1. */
+static inline long xt_counter(const char *what)
+{
+	char path[128];
+
+	xjoin(path, sizeof(path), XT_DEBUGFS, what, NULL);
+	return xt_read_long(path);
+}
+
+/* Counter @name of default device @dev (xipflash<dev>), or -1. */
+static inline long xt_dev_counter(int dev, const char *name)
+{
+	char what[64];
+
+	xjoin(what, sizeof(what), XIPMAP_FLASH_NAME, utoa(dev), "/", name, NULL);
+	return xt_counter(what);
+}
+
+/*
+ * Pages of [@p, @p + @len) mapped in this process, or in the page cache of
+ * the file mapped there, as mincore(2) says (which nolibc lacks); -1 with
+ * errno set (ENOSYS without an MMU).  How a process sees demand paging
+ * for itself, without the driver's counters.
+ */
+static inline long xt_resident(const void *p, unsigned long len)
+{
+	static unsigned char vec[16384];
+	unsigned long page = xt_page_size(), pages = (len + page - 1) / page;
+	unsigned long done, n, i;
+	long resident = 0;
+
+	for (done = 0; done < pages; done += n) {
+		n = pages - done < sizeof(vec) ? pages - done : sizeof(vec);
+		if (__sysret(my_syscall3(__NR_mincore, (const char *)p + done * page,
+					 n * page, vec)))
+			return -1;
+		for (i = 0; i < n; i++)
+			resident += vec[i] & 1;
+	}
+	return resident;
+}
+
+/* Whether the module's debugfs counters can be read here. */
+static inline int xt_have_counters(void)
+{
+	return xt_counter(XIPMAP_FLASH_NAME "0/mappings") >= 0;
+}
+
+/* A reason for the TAP line of a test that returns XT_SKIP, or NULL. */
+static const char *xt_skip_why;
+
+/* First thing in a test that watches the counters: skip without them. */
+#define XT_NEED_COUNTERS() do {						\
+	if (!xt_have_counters()) {					\
+		xt_skip_why = "no " XT_DEBUGFS " (debugfs): the test "	\
+			      "watches the driver's counters there";	\
+		return XT_SKIP;						\
+	}								\
+} while (0)
 
 static char xt_maps_buf[16384];
 
@@ -482,6 +561,53 @@ static inline int xt_spawn(char *const argv[], int traced, struct xt_report *r)
 }
 
 /*
+ * An unprivileged user, for the tests of what one may do: nobody's uid and
+ * gid, no supplementary groups, no capabilities at all.
+ */
+#define XT_NOBODY	65534
+
+/*
+ * Become that user, for good: setresuid() away from root clears the
+ * permitted and effective capabilities, and capset() then clears the
+ * inheritable ones too.  Raw system calls.  Returns 0, or the errno of the
+ * step that failed.
+ */
+static inline int xt_drop_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	long r;
+
+	memset(data, 0, sizeof(data));
+	r = my_syscall2(__NR_setgroups, 0, NULL);
+	if (!r)
+		r = my_syscall3(__NR_setresgid, XT_NOBODY, XT_NOBODY, XT_NOBODY);
+	if (!r)
+		r = my_syscall3(__NR_setresuid, XT_NOBODY, XT_NOBODY, XT_NOBODY);
+	if (!r)
+		r = my_syscall2(__NR_capset, &hdr, data);
+	return -r;
+}
+
+/*
+ * A list of checks an unprivileged child makes: each is a call that must
+ * fail with an errno (or succeed, want 0).  The child reports the number
+ * of the first check that went otherwise (from 1; 0 if none did) and the
+ * errno it got, and the parent prints that check's words.
+ */
+struct xt_step {
+	const char *what;
+	int want;	/* the errno expected; 0: must succeed */
+};
+
+/* In the child: check @got (0 or -1 with errno) for step @n of @steps. */
+#define XT_STEP(n, got) do {						\
+	int __e = (got) ? errno : 0;					\
+	if (__e != xt_steps[(n) - 1].want)				\
+		return xt_report(n, __e);				\
+} while (0)
+
+/*
  * Peers: a second process that maps something while this one holds its
  * own mapping, and reports one of these verdicts.  A second process rather
  * than a second mapping in this one: on 6.12, two VMAs at one address in
@@ -663,6 +789,22 @@ static inline int xt_kconfig(const char *option)
  */
 enum { XT_FAIL = 0, XT_PASS = 1, XT_SKIP = 2 };
 
+/* In the parent: say how the child's report @r went; XT_PASS or XT_FAIL. */
+static inline int xt_steps_verdict(const struct xt_step *steps, int n, struct xt_report r)
+{
+	if (r.verdict == 0)
+		return XT_PASS;
+	if (r.verdict > 0 && r.verdict <= n) {
+		ksft_print_msg("as uid %d without capabilities: %s: %s, expected %s\n", XT_NOBODY,
+			       steps[r.verdict - 1].what, xt_errname(r.err),
+			       xt_errname(steps[r.verdict - 1].want));
+		return XT_FAIL;
+	}
+	ksft_print_msg("the unprivileged child: %s\n", r.verdict == XT_NO_REPORT ?
+		       "did not report" : "could not drop its privileges");
+	return XT_FAIL;
+}
+
 /* The default devices by number: xipflashN has personality N. */
 static const char *const xt_dev_path[] = { XT_NOR, XT_RAM, XT_NAND, XT_FB };
 
@@ -840,8 +982,11 @@ static inline void xt_run_tests(const struct xt_test *tests, int n, const char *
 			ksft_test_result_skip("%s%s: %s\n", prefix, tests[i].name, why);
 			continue;
 		}
+		xt_skip_why = NULL;
 		ret = tests[i].fn();
-		if (ret == XT_SKIP)
+		if (ret == XT_SKIP && xt_skip_why)
+			ksft_test_result_skip("%s%s: %s\n", prefix, tests[i].name, xt_skip_why);
+		else if (ret == XT_SKIP)
 			ksft_test_result_skip("%s%s\n", prefix, tests[i].name);
 		else
 			ksft_test_result(ret == XT_PASS, "%s%s\n", prefix, tests[i].name);

@@ -31,13 +31,6 @@
 #define XIPMAP_PATTERN_MUL	0x9e3779b1U
 #define XIPMAP_PATTERN_XOR	0x50495846U
 
-static inline __u8 xipmap_pattern(__u64 off)
-{
-	__u32 word = (__u32)(off >> 2) * XIPMAP_PATTERN_MUL ^ XIPMAP_PATTERN_XOR;
-
-	return (__u8)(word >> (8 * (off & 3)));
-}
-
 /*
  * Mapping capabilities of a device, as its driver reports them to the
  * no-MMU mmap code (NOMMU_MAP_* in include/linux/fs.h).
@@ -112,12 +105,10 @@ static inline __u8 xipmap_pattern(__u64 off)
  * @flags:	XIPMAP_INFO_*
  * @enosys:	XIPMAP_ENOSYS_* knobs set
  * @state:	XIPMAP_STATE_*
- * @mappings:	mappings the driver has accepted and not yet seen closed
- * @direct_maps: times the driver's mmap() has accepted a direct mapping
- * @enosys_answers: times a hook has answered -ENOSYS
- * @faults:	on a kernel with an MMU, pages the driver has mapped on their
- *		first touch (demand paging): one per page per mapping, copies
- *		included.  Always 0 without an MMU, where nothing faults.
+ *
+ * Device properties only.  What the driver counts so that tests can watch
+ * it (mappings, faults) is in debugfs, which promises nothing: see
+ * docs/ABI.md.
  */
 struct xipmap_info {
 	__u64 size;
@@ -128,11 +119,6 @@ struct xipmap_info {
 	__u32 flags;
 	__u32 enosys;
 	__u32 state;
-	__u32 mappings;
-	__u32 reserved;
-	__u64 direct_maps;
-	__u64 enosys_answers;
-	__u64 faults;
 };
 
 /**
@@ -150,6 +136,7 @@ struct xipmap_erase {
  * EINVAL, and bad pointers with EFAULT.  Changing the personality,
  * capabilities, -ENOSYS knobs or state needs CAP_SYS_ADMIN (EPERM);
  * erasing needs the file open for writing (EBADF), like write(2).
+ * docs/ABI.md documents each one.
  */
 #define XIPMAP_IOC_MAGIC		0xB9
 #define XIPMAP_IOC_INFO			_IOR(XIPMAP_IOC_MAGIC, 0x00, struct xipmap_info)
@@ -158,13 +145,5 @@ struct xipmap_erase {
 #define XIPMAP_IOC_SET_ENOSYS		_IOW(XIPMAP_IOC_MAGIC, 0x03, __u32)
 #define XIPMAP_IOC_SET_STATE		_IOW(XIPMAP_IOC_MAGIC, 0x04, __u32)
 #define XIPMAP_IOC_ERASE		_IOW(XIPMAP_IOC_MAGIC, 0x05, struct xipmap_erase)
-
-/*
- * xipramfs: the filesystem type "xipramfs" keeps regular files in memory.
- * XIPRAMFS_IOC_FAULTS, on any of its regular files, reports the page faults
- * the mount has served (on a kernel with an MMU, pages of its files mapped
- * on their first touch; always 0 without an MMU).
- */
-#define XIPRAMFS_IOC_FAULTS		_IOR(XIPMAP_IOC_MAGIC, 0x10, __u64)
 
 #endif /* _UAPI_LINUX_XIPMAP_H */
