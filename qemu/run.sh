@@ -348,10 +348,11 @@ t_stage tests
 cpio_key=$({ cat "$out/initramfs.list"
 	awk '$1 == "file" { print $3 }' "$out/initramfs.list" | xargs sha256sum; } |
 	sha256sum | cut -c1-16)
-cpio=$XIPMAP_CACHE/initramfs/$t_name-$cpio_key.cpio
+# Per run name: runs side by side never delete each other's archive.
+cpio=$XIPMAP_CACHE/initramfs/${run_name:-$t_name}-$cpio_key.cpio
 if [ ! -f "$cpio" ]; then
 	mkdir -p "$XIPMAP_CACHE/initramfs"
-	rm -f "$XIPMAP_CACHE/initramfs/$t_name"-*.cpio
+	rm -f "$XIPMAP_CACHE/initramfs/${run_name:-$t_name}"-*.cpio
 	"$k_cpio" "$out/initramfs.list" >"$cpio.tmp" && mv "$cpio.tmp" "$cpio" ||
 		xm_die "gen_init_cpio failed"
 fi

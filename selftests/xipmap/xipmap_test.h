@@ -572,6 +572,20 @@ static inline int xt_spawn(char *const argv[], int traced, struct xt_report *r)
  * inheritable ones too.  Raw system calls.  Returns 0, or the errno of the
  * step that failed.
  */
+/*
+ * 32-bit ARM (and i386) keep the 16-bit uid calls under the old numbers,
+ * which exist only with CONFIG_UID16; the 32-bit ones are *32.
+ */
+#ifdef __NR_setresuid32
+#define XT_NR_SETGROUPS		__NR_setgroups32
+#define XT_NR_SETRESGID		__NR_setresgid32
+#define XT_NR_SETRESUID		__NR_setresuid32
+#else
+#define XT_NR_SETGROUPS		__NR_setgroups
+#define XT_NR_SETRESGID		__NR_setresgid
+#define XT_NR_SETRESUID		__NR_setresuid
+#endif
+
 static inline int xt_drop_privileges(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -579,11 +593,11 @@ static inline int xt_drop_privileges(void)
 	long r;
 
 	memset(data, 0, sizeof(data));
-	r = my_syscall2(__NR_setgroups, 0, NULL);
+	r = my_syscall2(XT_NR_SETGROUPS, 0, NULL);
 	if (!r)
-		r = my_syscall3(__NR_setresgid, XT_NOBODY, XT_NOBODY, XT_NOBODY);
+		r = my_syscall3(XT_NR_SETRESGID, XT_NOBODY, XT_NOBODY, XT_NOBODY);
 	if (!r)
-		r = my_syscall3(__NR_setresuid, XT_NOBODY, XT_NOBODY, XT_NOBODY);
+		r = my_syscall3(XT_NR_SETRESUID, XT_NOBODY, XT_NOBODY, XT_NOBODY);
 	if (!r)
 		r = my_syscall2(__NR_capset, &hdr, data);
 	return -r;
