@@ -118,7 +118,7 @@ xm_load_target() {
 	unset description kind kernel_package module modprobe arch cross_compile \
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
-		poweroff module_params
+		poweroff module_params user_cross_compile
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -144,6 +144,9 @@ xm_load_target() {
 	# the libraries they link with (see selftests/xipmap/lib/nolibc.mk).
 	t_user_cflags=${user_cflags:-}
 	t_user_libs=${user_libs--lgcc}
+	# Their compiler, when it is not the kernel's (i386 programs for an
+	# amd64 kernel: Debian's i686 cross compiler).
+	t_user_cross=${user_cross_compile-$cross_compile}
 	# How the kernel is entered: by QEMU's -kernel (the default), or, on a
 	# board without firmware, by a boot stub of qemu/boot/ (boot=NAME),
 	# with the build's device tree (dtb) and each piece placed by QEMU's

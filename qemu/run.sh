@@ -206,10 +206,10 @@ t_stage module
 # (the Makefiles track every header), and not at all when no input changed.
 start_cflags=""
 [ "$inject" = noreloc ] && start_cflags=-DXIPMAP_NO_RELOCATION
-user_make=(KSRC="$k_src" KHDR="$k_uapi" CROSS_COMPILE="$t_cross"
+user_make=(KSRC="$k_src" KHDR="$k_uapi" CROSS_COMPILE="$t_user_cross"
 	NOLIBC_ARCH_CFLAGS="$t_user_cflags" NOLIBC_LIBS="$t_user_libs")
-tests_dir=$XIPMAP_CACHE/tests/$t_arch-$({ echo "$t_cross $start_cflags $k_src $k_uapi"
-	echo "$t_user_cflags / $t_user_libs"; "${t_cross}gcc" --version | head -1; } |
+tests_dir=$XIPMAP_CACHE/tests/$t_arch-$({ echo "$t_user_cross $start_cflags $k_src $k_uapi"
+	echo "$t_user_cflags / $t_user_libs"; "${t_user_cross}gcc" --version | head -1; } |
 	sha256sum | cut -c1-16)
 tests_key=$(xm_tree_hash "$XIPMAP_TOP/selftests/xipmap" "$XIPMAP_TOP/qemu/init.c" \
 	"$XIPMAP_TOP/qemu/Makefile" "$XIPMAP_TOP/qemu/inject/inject_fail.c")

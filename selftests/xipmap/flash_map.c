@@ -293,10 +293,11 @@ static int direct_offset_past_end_is_einval(void)
 /*
  * Offsets near 4 GiB and near 16 TiB, as far as a 32-bit program's mmap2
  * page offset reaches: far past the flash, a shared mapping is refused.
- * On 32-bit a page offset plus the length can wrap: the kernel's own
- * EOVERFLOW catches that before the driver sees it (mm/nommu.c and
- * mm/mmap.c); on 64-bit nothing wraps and the driver's range check, which
- * compares page numbers before it shifts them, says EINVAL.
+ * On a 32-bit kernel a page offset plus the length can wrap: the kernel's
+ * own EOVERFLOW catches that before the driver sees it (mm/nommu.c and
+ * mm/mmap.c); on a 64-bit kernel (also under a 32-bit program) nothing
+ * wraps and the driver's range check, which compares page numbers before
+ * it shifts them, says EINVAL.
  */
 static int offsets_near_4_gib_and_16_tib_are_refused(void)
 {
@@ -308,13 +309,13 @@ static int offsets_near_4_gib_and_16_tib_are_refused(void)
 
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		unsigned long pgoff = offs[i] >> 12;
-		int wraps = sizeof(long) == 4 && pgoff + 1 == 0;
+		int wraps = !xt_kernel_64bit() && pgoff + 1 == 0;
 		int want = wraps ? EOVERFLOW : EINVAL;
 		void *p;
 
 		errno = 0;
 		p = xmmap_pgoff(page, PROT_READ, MAP_SHARED, fd, pgoff);
-		XT_EXPECT(p == MAP_FAILED && errno == want, "offset %#llx: %s, expected %s\n",
+		XT_EXPECT(p == MAP_FAILED && errno == want, "offset 0x%llx: %s, expected %s\n",
 			  offs[i], p == MAP_FAILED ? xt_errname(errno) : "mapped",
 			  xt_errname(want));
 		if (p != MAP_FAILED)

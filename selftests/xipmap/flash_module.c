@@ -123,10 +123,11 @@ static int bad_flash_size_is_refused_with_message(void)
 		xjoin(message, sizeof(message), MODNAME ": ", params,
 		      ": must be a power of two", NULL);
 		/*
-		 * 2^40 does not fit a 32-bit unsigned long: the kernel's own
-		 * parser refuses it (ERANGE) before the module sees it.
+		 * 2^40 does not fit a 32-bit kernel's unsigned long: the
+		 * kernel's own parser refuses it (ERANGE) before the module
+		 * sees it.
 		 */
-		if (sizeof(long) == 4 && strlen(sizes[i]) > 10) {
+		if (!xt_kernel_64bit() && strlen(sizes[i]) > 10) {
 			want = ERANGE;
 			xjoin(message, sizeof(message), MODNAME ": `", sizes[i],
 			      "' invalid for parameter `flash_size'", NULL);

@@ -637,6 +637,24 @@ static long clone_without_vm(void)
 			   "r"(r10), "r"(r8), [exit] "i"(__NR_exit)
 			 : "rcx", "r11", "memory");
 	return ret;
+#elif defined(__i386__)
+	long ret;
+
+	/* %ebx may be the PIC register: saved by hand around the call. */
+	__asm__ volatile("push	%%ebx\n\t"
+			 "mov	%[flags], %%ebx\n\t"
+			 "int	$0x80\n\t"
+			 "test	%%eax, %%eax\n\t"
+			 "jnz	1f\n\t"
+			 "mov	$42, %%ebx\n\t"
+			 "mov	%[exit], %%eax\n\t"
+			 "int	$0x80\n"
+			 "1:\tpop	%%ebx"
+			 : "=a"(ret)
+			 : "0"((long)__NR_clone), [flags] "g"((long)SIGCHLD), "c"(0L), "d"(0L),
+			   "S"(0L), "D"(0L), [exit] "i"(__NR_exit)
+			 : "memory");
+	return ret;
 #elif defined(__arm__) && defined(__thumb2__)
 	register long r0 __asm__("r0") = SIGCHLD;
 	register long r1 __asm__("r1") = 0;
@@ -666,8 +684,9 @@ static int clone_without_clone_vm_is_not_refused(void)
 	long pid;
 	int ok = XT_PASS;
 
-#if !defined(__riscv) && !defined(__x86_64__) && !(defined(__arm__) && defined(__thumb2__))
-	ksft_print_msg("the raw clone() stub is written for RISC-V, x86-64 and Thumb-2 only\n");
+#if !defined(__riscv) && !defined(__x86_64__) && !defined(__i386__) && \
+	!(defined(__arm__) && defined(__thumb2__))
+	ksft_print_msg("the raw clone() stub is written for RISC-V, x86, and Thumb-2 only\n");
 	return XT_SKIP;
 #endif
 	pid = clone_without_vm();

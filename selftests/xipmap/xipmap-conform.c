@@ -704,10 +704,10 @@ static void generic(const char *label, unsigned long len, unsigned long off, int
 		return;
 #ifdef __NR_mmap2
 	/*
-	 * 32-bit ARM's one mmap system call, mmap2, takes the offset in 4 KiB
-	 * units: an unaligned offset never reaches the kernel.  The C library
-	 * must refuse it (glibc says EINVAL; nolibc 6.12 rounds it down and
-	 * maps offset 0, docs/arm.md), so there is nothing here to judge.
+	 * Where the C library maps with mmap2 (32-bit ARM, i386), the offset
+	 * goes in 4 KiB units: an unaligned offset never reaches the kernel.
+	 * The C library must refuse it (glibc says EINVAL; nolibc 6.12 rounds
+	 * it down and maps offset 0, docs/arm.md): nothing here to judge.
 	 */
 	if (off & (page - 1)) {
 		ksft_test_result_skip("%s: %s: cannot be tried: mmap2 takes the offset in pages\n",

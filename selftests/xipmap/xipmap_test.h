@@ -473,29 +473,44 @@ struct xt_child {
  * (PTRACE_TRACEME) with this process as its tracer.  Returns 0 once it
  * has called execve(), or -1 with errno set.
  */
+/*
+ * The vfork child's part of xt_start(), in functions of their own so that
+ * no variable of the caller lives across vfork() (i386's GCC warns that
+ * one might be clobbered).  The child runs on this process's memory until
+ * execve(): raw system calls only, which leave errno alone.  dup3() clears
+ * O_CLOEXEC on the copy; the pipe may already sit at XT_REPORT_FD, where
+ * only F_SETFD can.
+ */
+static void __attribute__((noinline, noreturn))
+xt_child_exec(int wfd, char *const argv[], int traced)
+{
+	if (wfd == XT_REPORT_FD)
+		my_syscall3(__NR_fcntl, wfd, F_SETFD, 0);
+	else
+		my_syscall3(__NR_dup3, wfd, XT_REPORT_FD, 0);
+	if (traced && my_syscall4(__NR_ptrace, PTRACE_TRACEME, 0, 0, 0))
+		sys_exit(126);
+	my_syscall3(__NR_execve, argv[0], argv, environ);
+	sys_exit(127);	/* not exit(): no atexit work in a vfork child */
+}
+
+/* vfork(): the child execs @argv, the parent gets its pid (or -1). */
+static pid_t __attribute__((noinline)) xt_vfork_exec(int wfd, char *const argv[], int traced)
+{
+	pid_t pid = xvfork();
+
+	if (pid == 0)
+		xt_child_exec(wfd, argv, traced);
+	return pid;
+}
+
 static inline int xt_start(struct xt_child *c, char *const argv[], int traced)
 {
 	int fds[2];
 
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
-	c->pid = xvfork();
-	if (c->pid == 0) {
-		/*
-		 * The child runs on this process's memory until execve():
-		 * raw system calls only, which leave errno alone.  dup3()
-		 * clears O_CLOEXEC on the copy; the pipe may already sit at
-		 * XT_REPORT_FD, where only F_SETFD can.
-		 */
-		if (fds[1] == XT_REPORT_FD)
-			my_syscall3(__NR_fcntl, fds[1], F_SETFD, 0);
-		else
-			my_syscall3(__NR_dup3, fds[1], XT_REPORT_FD, 0);
-		if (traced && my_syscall4(__NR_ptrace, PTRACE_TRACEME, 0, 0, 0))
-			sys_exit(126);
-		my_syscall3(__NR_execve, argv[0], argv, environ);
-		sys_exit(127);	/* not exit(): no atexit work in a vfork child */
-	}
+	c->pid = xt_vfork_exec(fds[1], argv, traced);
 	close(fds[1]);		/* the child's copy is the only writer now */
 	if (c->pid < 0) {
 		close(fds[0]);
@@ -558,6 +573,25 @@ static inline int xt_spawn(char *const argv[], int traced, struct xt_report *r)
 		return -1;
 	}
 	return xt_wait(&c, r);
+}
+
+/*
+ * Whether the kernel's unsigned long is 64 bits: that decides where a page
+ * offset wraps and what a module parameter holds.  A 32-bit program may
+ * run on a 64-bit kernel (i386 on x86-64), so it is the kernel's machine
+ * that tells, not sizeof(long): x86_64, riscv64, aarch64, ppc64le, s390x
+ * are 64-bit; armv7ml, i686 are not.
+ */
+static inline int xt_kernel_64bit(void)
+{
+	struct utsname u;
+	size_t n;
+
+	if (uname(&u))
+		return sizeof(long) == 8;
+	n = strlen(u.machine);
+	return (n >= 2 && !strcmp(u.machine + n - 2, "64")) ||
+	       (n >= 4 && !strcmp(u.machine + n - 4, "64le")) || !strcmp(u.machine, "s390x");
 }
 
 /*
@@ -1056,7 +1090,7 @@ static const unsigned char xt_ret42[] = {
 	0x13, 0x05, 0xa0, 0x02,		/* li a0, 42 */
 	0x67, 0x80, 0x00, 0x00,		/* ret */
 };
-#elif defined(__x86_64__)
+#elif defined(__x86_64__) || defined(__i386__)
 #define XT_HAVE_RET42
 static const unsigned char xt_ret42[] = {
 	0xb8, 0x2a, 0x00, 0x00, 0x00,	/* mov $42, %eax */

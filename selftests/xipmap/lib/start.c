@@ -51,6 +51,8 @@ int xipmap_self_relocate(void);
 #define XIPMAP_R_RELATIVE	8	/* R_X86_64_RELATIVE, RELA */
 #elif defined(__arm__)
 #define XIPMAP_R_RELATIVE	23	/* R_ARM_RELATIVE, REL: the addend in place */
+#elif defined(__i386__)
+#define XIPMAP_R_RELATIVE	8	/* R_386_RELATIVE, REL: the addend in place */
 #else
 #error "xipmap: no start code for this architecture yet"
 #endif
@@ -61,8 +63,8 @@ int xipmap_self_relocate(void);
 /*
  * Returns 0, or -1 if the program has a relocation this code cannot apply
  * (then _start prints a message and exits with 127 before main()).  RELA
- * entries carry their addend (RISC-V, x86-64); REL entries (ARM) find it
- * in the word they relocate.
+ * entries carry their addend (RISC-V, x86-64); REL entries (ARM, i386)
+ * find it in the word they relocate.
  */
 int xipmap_self_relocate(void)
 {
@@ -222,6 +224,57 @@ __asm__(
 	"	mov	$58, %eax\n"		/* vfork */
 	"	syscall\n"
 	"	push	%rdi\n"
+	"	ret\n"
+	"	.size	xipmap_vfork, . - xipmap_vfork\n"
+	"	.popsection\n"
+);
+#elif defined(__i386__)
+/*
+ * As nolibc's own i386 _start: the kernel enters with %esp at argc; calls
+ * need %esp 16-byte aligned at the call.  %ebx, callee-saved, keeps the
+ * initial stack pointer across the relocation; the message is reached
+ * through the return address of a call, with no relocation.
+ *
+ * xipmap_vfork pops its return address off the shared stack before the
+ * system call and pushes it back after, as the x86-64 one does.
+ */
+__asm__(
+	"	.pushsection .text\n"
+	"	.global	_start\n"
+	"	.type	_start, @function\n"
+	"_start:\n"
+	"	xor	%ebp, %ebp\n"
+	"	mov	%esp, %ebx\n"
+	"	and	$-16, %esp\n"
+	"	call	xipmap_self_relocate\n"
+	"	test	%eax, %eax\n"
+	"	jnz	1f\n"
+	"	sub	$12, %esp\n"
+	"	push	%ebx\n"
+	"	call	_start_c\n"
+	"	hlt\n"
+	"1:	call	2f\n"
+	"2:	pop	%ecx\n"
+	"	add	$(.Lreloc_msg - 2b), %ecx\n"
+	"	mov	$2, %ebx\n"
+	"	mov	$49, %edx\n"		/* strlen(.Lreloc_msg) */
+	"	mov	$4, %eax\n"		/* write */
+	"	int	$0x80\n"
+	"	mov	$127, %ebx\n"
+	"	mov	$1, %eax\n"		/* exit */
+	"	int	$0x80\n"
+	"	hlt\n"
+	".Lreloc_msg:\n"
+	"	.ascii	\"xipmap start: unsupported relocation, cannot run\\n\"\n"
+	"	.size	_start, . - _start\n"
+	"\n"
+	"	.global	xipmap_vfork\n"
+	"	.type	xipmap_vfork, @function\n"
+	"xipmap_vfork:\n"
+	"	pop	%ecx\n"		/* the return address */
+	"	mov	$190, %eax\n"		/* vfork */
+	"	int	$0x80\n"
+	"	push	%ecx\n"
 	"	ret\n"
 	"	.size	xipmap_vfork, . - xipmap_vfork\n"
 	"	.popsection\n"

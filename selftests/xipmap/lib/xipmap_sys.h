@@ -107,6 +107,9 @@ static inline int xftruncate64(int fd, long long length)
 	/* EABI: a 64-bit argument starts at an even register (r2, r3). */
 	return __sysret(my_syscall4(__NR_ftruncate64, fd, 0, (unsigned long)length,
 				    (unsigned long)(length >> 32)));
+#elif defined(__i386__)
+	return __sysret(my_syscall3(__NR_ftruncate64, fd, (unsigned long)length,
+				    (unsigned long)(length >> 32)));
 #else
 #error "xftruncate64: no 64-bit length for this architecture yet"
 #endif
