@@ -426,7 +426,7 @@ if [ "$t_poweroff" = none ]; then
 			sleep 1
 			echo "xipmap-run: the kernel halted; QEMU ended by the runner" >>"$log"
 			touch "$out/halted"
-			pkill -TERM -P $qpid
+			kill -TERM $qpid	# timeout(1) passes it on to QEMU
 			break
 		done
 	) &
