@@ -411,8 +411,11 @@ fi
 xm_log "$t_name: booting $t_qemu (timeout ${timeout}s, log: $log)"
 set +e
 # shellcheck disable=SC2086
+# QEMU's own messages go apart from the console: a warning of its
+# (mps2's timer model says "Timer with delta zero, disabling") written into
+# the middle of a TAP line would garble it.
 timeout --kill-after=10 "$timeout" $t_qemu $t_qemu_args -nographic -no-reboot \
-	"${boot[@]}" </dev/null >"$log" 2>&1 &
+	"${boot[@]}" </dev/null >"$log" 2>"$out/qemu.stderr" &
 qpid=$!
 # A board that cannot power off halts once the kernel has done all it can
 # (init powered off, or a panic): then the runner ends QEMU, and says so in
@@ -446,6 +449,10 @@ qrc=$?
 # Ended by the runner after the kernel halted: the guest's own end.
 [ -f "$out/halted" ] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ] && qrc=0
 set -e
+if [ "$qrc" != 0 ] && [ -s "$out/qemu.stderr" ]; then
+	xm_log "$t_name: QEMU said (exit $qrc):"
+	tail -5 "$out/qemu.stderr" >&2
+fi
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 t_stage guest
 
