@@ -35,6 +35,7 @@
 #define INJECT_PATH	"/lib/modules/xipmap_inject.ko"
 #define TEST_DIR	"/tests"
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define GCOV_DIR	"/sys/kernel/debug/gcov"
 
 #define SYSLOG_ACTION_READ_ALL		3
 #define SYSLOG_ACTION_CONSOLE_LEVEL	8
@@ -153,7 +154,7 @@ static void kmemleak_report(void)
 			sleep(5);
 		err = write_file(KMEMLEAK, "scan");
 		if (err) {
-			say("kmemleak scan failed", NULL, err);
+			say("checker kmemleak off: scan failed", NULL, err);
 			return;
 		}
 	}
@@ -162,11 +163,113 @@ static void kmemleak_report(void)
 		say("cannot read " KMEMLEAK, NULL, errno);
 		return;
 	}
+	say("checker kmemleak on", NULL, 0);
 	say("kmemleak report follows", NULL, 0);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		write(1, buf, n);
 	close(fd);
 	say("kmemleak report ends", NULL, 0);
+}
+
+/*
+ * Whether the checkers that switch themselves off after a report (or when
+ * they run out of room) are still on at the end: lockdep's debug_locks,
+ * KFENCE's "enabled" and kmemleak's scans (kmemleak_report() says when a
+ * scan failed).  qemu/judge fails a run whose checker went off.
+ */
+static void report_checkers(void)
+{
+	static char buf[4096];
+	const char *p;
+	int fd;
+	long n;
+
+	fd = open("/proc/lockdep_stats", O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		p = xstrstr(buf, "debug_locks:");
+		if (p) {
+			p += strlen("debug_locks:");
+			while (*p == ' ')
+				p++;
+			say("checker lockdep ", *p == '1' ? "on" : "off", 0);
+		}
+	}
+	fd = open("/sys/kernel/debug/kfence/stats", O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		if (xstrstr(buf, "enabled:"))
+			say("checker kfence ", xstrstr(buf, "enabled: 1") ? "on" : "off", 0);
+	}
+}
+
+/*
+ * gcov counts of xipmap.ko (a kernel with GCOV_KERNEL, the module built
+ * with GCOV_PROFILE=y; nothing else is profiled): every .gcda file under
+ * GCOV_DIR, printed in hex
+ * between marker lines for qemu/run.sh to write back next to the module's
+ * objects.  The kernel keeps the counts of an unloaded module (gcov_persist)
+ * and adds to them when it loads again, so they cover the whole run.
+ */
+static void dump_gcda(const char *path)
+{
+	static unsigned char buf[48];
+	static const char hex[] = "0123456789abcdef";
+	char line[2 * sizeof(buf) + 1];
+	int fd, i;
+	long n;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		say("cannot read ", path, errno);
+		return;
+	}
+	printf("xipmap-init: gcda %s\n", path);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++) {
+			line[2 * i] = hex[buf[i] >> 4];
+			line[2 * i + 1] = hex[buf[i] & 15];
+		}
+		line[2 * n] = 0;
+		printf(":%s\n", line);
+	}
+	close(fd);
+	printf("xipmap-init: gcda ends\n");
+}
+
+static void dump_gcov(const char *dir, int depth)
+{
+	static char dents[4096];
+	char path[512];
+	struct linux_dirent64 *d;
+	int fd;
+	long n, off;
+
+	if (depth > 16)
+		return;
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return;
+	while ((n = getdents64(fd, (void *)dents, sizeof(dents))) > 0) {
+		for (off = 0; off < n; off += d->d_reclen) {
+			size_t len;
+
+			d = (void *)(dents + off);
+			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+				continue;
+			xjoin(path, sizeof(path), dir, "/", d->d_name, NULL);
+			len = strlen(d->d_name);
+			if (d->d_type == DT_DIR)
+				dump_gcov(path, depth + 1);
+			else if (len > 5 && !strcmp(d->d_name + len - 5, ".gcda"))
+				dump_gcda(path);
+		}
+	}
+	close(fd);
 }
 
 /* The per-program timeout from TEST_DIR/settings, as kselftest reads it. */
@@ -534,7 +637,8 @@ int main(void)
 		goto out;
 	say("module loaded", NULL, 0);
 	console_level(1);
-	if (injecting("warn") || injecting("bug") || injecting("oops")) {
+	if (injecting("warn") || injecting("bug") || injecting("oops") ||
+	    injecting("checkers")) {
 		static char report[32];
 
 		xjoin(report, sizeof(report), "report=", inject, NULL);
@@ -555,6 +659,9 @@ out:
 	if (injecting("taint"))
 		taint_on_purpose();
 	kmemleak_report();
+	report_checkers();
+	if (xexists(GCOV_DIR))
+		dump_gcov(GCOV_DIR, 0);
 	copy_kernel_log();
 	report_taint();
 	if (injecting("hang")) {

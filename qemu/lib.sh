@@ -118,7 +118,7 @@ xm_load_target() {
 	unset description kind kernel_package module modprobe arch cross_compile \
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
-		poweroff module_params user_cross_compile
+		poweroff module_params user_cross_compile debug
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -163,6 +163,9 @@ xm_load_target() {
 	t_module_params=${module_params:-}
 	# Kernel parameters of this target's boots, after the runner's own.
 	t_append=${append:-}
+	# debug=yes: a kernel with the checkers of qemu/configs/debug.config;
+	# the runner proves them on (--inject checkers) and reads kmemleak.
+	t_debug=${debug:-no}
 	# qemu/run.sh of this target alone, in seconds, on a 2-core machine:
 	# with the kernel to build (cold) and with everything cached (warm).
 	t_budget_cold=${budget_cold:?target $1: no budget_cold}

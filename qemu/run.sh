@@ -31,7 +31,9 @@
 # (init never powers off), warn, bug, oops (qemu/inject/xipmap_inject.c
 # provokes that report), loadfail (a bad module parameter), unloadfail (a
 # mapping outlives the tests), taint (a foreign taint flag), noreloc (the
-# test programs start without applying their relocations).
+# test programs start without applying their relocations), checkers (the
+# injector provokes one report from each bug detector the kernel's config
+# has, and each must appear: the checkers are proven on).
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -58,7 +60,7 @@ done
 [ -n "$conform" ] && [ -z "$only" ] && only=xipmap-conform
 case $inject in
 ""|fail|hang|loadfail|unloadfail|taint|noreloc) inject_ko="" ;;
-warn|bug|oops) inject_ko=1 ;;
+warn|bug|oops|checkers) inject_ko=1 ;;
 *) xm_die "unknown fault '$inject'" ;;
 esac
 
@@ -108,7 +110,8 @@ xm_module() {
 	blog=$dir.log
 	# A failed build leaves nothing behind: an object built with a
 	# warning must not pass unseen in the next, incremental, build.
-	if ! xm_kmake M="$dir" W=1 -j"$XIPMAP_JOBS" modules >"$blog" 2>&1; then
+	if ! xm_kmake M="$dir" W=1 ${module_gcov:+GCOV_PROFILE=y} -j"$XIPMAP_JOBS" modules \
+		>"$blog" 2>&1; then
 		cat "$blog" >&2
 		rm -rf "$dir"
 		xm_die "$t_name: module build failed in $dir"
@@ -192,8 +195,12 @@ if [ "$t_module" = dkms ]; then
 	xm_module_dkms
 	xm_unlock
 else
+	# A kernel with GCOV_KERNEL profiles xipmap.ko (and nothing else): init
+	# prints the counts at the end, and the coverage report comes from them.
+	grep -qx CONFIG_GCOV_KERNEL=y "$k_config" && module_gcov=1
 	xm_module "$XIPMAP_CACHE/module/$t_name" \
 		"$XIPMAP_TOP/Kbuild" "$XIPMAP_TOP/module" "$XIPMAP_TOP/uapi"
+	module_gcov=""
 	module_ko=$XIPMAP_CACHE/module/$t_name/xipmap.ko
 fi
 [ -n "$inject_ko" ] && xm_module "$XIPMAP_CACHE/module/$t_name-inject" \
@@ -456,6 +463,29 @@ fi
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 t_stage guest
 
+# checker_classes CONFIG: the report classes of qemu/judge that the
+# injector's report=checkers must draw from a kernel built with CONFIG: one
+# per bug detector it has (qemu/inject/xipmap_inject.c provokes them).
+# KASAN, when there, catches the slab bugs before SLUB's own checks do.
+checker_classes() {
+	local c=() on
+
+	on() { grep -qx "CONFIG_$1=y" "$k_config"; }
+	on UBSAN_SHIFT && c+=(ubsan)
+	on DEBUG_ATOMIC_SLEEP && c+=(atomic-sleep)
+	if on KASAN_GENERIC; then
+		c+=(kasan)
+	elif on SLUB_DEBUG_ON; then
+		c+=(slub)
+	fi
+	on KFENCE && c+=(kfence)
+	on DEBUG_KMEMLEAK && c+=(kmemleak)
+	on PROVE_LOCKING && c+=(lockdep)
+	[ ${#c[@]} -gt 0 ] || xm_die "$t_name: --inject checkers: the kernel has no checker"
+	local IFS=,
+	echo "${c[*]}"
+}
+
 # The verdict is qemu/judge's, from the console log alone.  Only a whole,
 # ordinary run is held to the target's pinned results; --tests compares
 # the programs it ran.
@@ -469,6 +499,7 @@ fi
 for a in "${allow[@]}"; do
 	judge+=(--allow "$a")
 done
+[ "$inject" = checkers ] && judge+=(--checkers "$(checker_classes "$k_config")")
 set +e
 verdict=$(python3 "$XIPMAP_TOP/qemu/judge" "${judge[@]}" "$log")
 jrc=$?

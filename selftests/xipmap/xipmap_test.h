@@ -269,12 +269,7 @@ static inline long xt_byte_diff(const void *p, unsigned char byte, unsigned long
 /* Whether @s contains @needle (nolibc has no strstr()). */
 static inline int xt_contains(const char *s, const char *needle)
 {
-	unsigned long n = strlen(needle);
-
-	for (; *s; s++)
-		if (!strncmp(s, needle, n))
-			return 1;
-	return 0;
+	return xstrstr(s, needle) != NULL;
 }
 
 /* Read a whole (small) file into @buf, NUL-terminated; bytes read or -1. */

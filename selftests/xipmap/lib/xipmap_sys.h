@@ -152,6 +152,17 @@ static inline int xumount(const char *path, int flags)
 	return __sysret(my_syscall2(__NR_umount2, path, flags));
 }
 
+/* strstr(), which nolibc 6.12 lacks: the first @needle in @s, or NULL. */
+static inline const char *xstrstr(const char *s, const char *needle)
+{
+	unsigned long n = strlen(needle);
+
+	for (; *s; s++)
+		if (!strncmp(s, needle, n))
+			return s;
+	return NULL;
+}
+
 /* Whether @path exists. */
 static inline int xexists(const char *path)
 {
