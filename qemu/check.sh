@@ -21,6 +21,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 passed=0 failed=0 skipped=0 xfail=0
+declare -A checkers_key=()
+checkers_dir=$XIPMAP_CACHE/checkers
 start=$SECONDS
 jobs_dir=$XIPMAP_CACHE/check
 mkdir -p "$jobs_dir"
@@ -140,7 +142,32 @@ if [ -n "$proofs" ]; then
 	# A private or anonymous mapping larger than free memory: ENOMEM, as it
 	# should, after a WARN in the page allocator (docs/conformance.md 22).
 	job known-bug run --run-name known-bug --known-bugs --tests demand_paging \
-		--allow 'WARNING: .* at mm/page_alloc\.c:[0-9]+ __alloc_pages'
+		--allow 'WARNING: .* at mm/page_alloc\.c:[0-9]+ __alloc_pages'	# Two private read-only mappings of a direct device from one offset,
+	# the second longer: 6.12 BUG()s in add_nommu_region() and panics
+	# (docs/conformance.md 24); and with DEBUG_NOMMU_REGIONS any overlap of
+	# regions BUGs (23).  Each run must end in exactly that BUG.
+	job known-bug-same-start run --run-name known-bug-same-start --known-bugs \
+		--tests flash_devices
+	job known-bug-regions run --run-name known-bug-regions --known-bugs \
+		--target nommu-riscv64-debug --tests flash_devices
+	# The checkers of each debug target proven on: its kernel boots with
+	# the injector provoking one report per checker, and the judge must
+	# name each.  Once per kernel build, injector, init and judge: the
+	# proof is kept under a key of them.
+	for t in $targets; do
+		xm_load_target "$t"
+		[ "$t_debug" = yes ] || continue
+		checkers_key[$t]=$({ xm_kernel_key; xm_tree_hash "$XIPMAP_TOP/qemu/inject" \
+			"$XIPMAP_TOP/qemu/judge" "$XIPMAP_TOP/qemu/init.c" "$XIPMAP_TOP/qemu/run.sh"; } |
+			sha256sum | cut -c1-16)
+		[ "$(cat "$checkers_dir/$t" 2>/dev/null)" = "${checkers_key[$t]}" ] && continue
+		job "checkers-$t" run --run-name "checkers-$t" --target "$t" --inject checkers \
+			--tests reloc_test
+	done
+	# Debian's stock kernel with its slab checks on (built in, off by
+	# default): the whole suite, held to the same pinned results.
+	job debian-amd64-slub run --run-name debian-amd64-slub --target debian-amd64 \
+		--append slub_debug=FZPU
 fi
 job_wait 1
 
@@ -170,7 +197,8 @@ for t in $targets; do
 	log=$XIPMAP_CACHE/run/$t/console.log
 	# The TAP the guest printed, then the runner's stages and verdict.
 	grep -E '^(TAP version|1\.\.|ok |not ok |# )' "$log" 2>/dev/null
-	grep -E '^xipmap: ' "$jobs_dir/$t.out" | grep -E 'stages:|FAIL|PASS|XFAIL|dkms status'
+	grep -E '^(xipmap: .*(stages:|FAIL|PASS|XFAIL|dkms status)|coverage: (module/|FAIL|.* rose))' \
+		"$jobs_dir/$t.out"
 	count_run "$t"
 done
 
@@ -199,6 +227,50 @@ if [ -n "$proofs" ]; then
 		grep -q '^# not ok 1 /dev/typo: cannot open /dev/typo: ENOENT' "$log" &&
 		grep -q '^not ok [0-9]* selftests: xipmap: xipmap-conform' "$log" && echo 1)" \
 		"xipmap-conform /dev/typo --caps direct fails ($(grep -m1 -oE 'cannot open /dev/typo: [A-Z]+' "$log"))"
+
+	# known_bug_bug NAME LINE TEST: the run NAME ended in "kernel BUG at
+	# mm/nommu.c:LINE!" in flash_devices, in TEST (the case after the last
+	# that reported).  Prints 1 if so.
+	known_bug_bug() {
+		local log=$XIPMAP_CACHE/run/$1/console.log last
+
+		last=$(grep -E '^# ok [0-9]+ ' "$log" | tail -1 | sed -E 's/^# ok [0-9]+ //')
+		[ "$(cat "$jobs_dir/$1.rc")" != 0 ] &&
+			grep -qE "FAIL: kernel reported a problem \(bug\): kernel BUG at mm/nommu\.c:$2! \(task flash_devices\)" \
+				"$jobs_dir/$1.out" &&
+			[ "$last" = "$3" ] && echo 1
+	}
+	verdict known-bug-same-start "$(known_bug_bug known-bug-same-start 464 \
+		overlaps_on_a_direct_device)" \
+		"flash_devices longer_overlay_at_the_same_start with --known-bugs: kernel BUG at mm/nommu.c:464 (add_nommu_region), as expected"
+	verdict known-bug-regions "$(known_bug_bug known-bug-regions 431 \
+		overlaps_on_a_copied_device)" \
+		"nommu-riscv64-debug: flash_devices overlaps_on_a_direct_device with --known-bugs: kernel BUG at mm/nommu.c:431 (validate_nommu_regions), as expected"
+
+	echo "=== the kernel's checkers proven on (docs/checkers.md)"
+	for t in "${!checkers_key[@]}"; do
+		if [ ! -f "$jobs_dir/checkers-$t.rc" ]; then
+			echo "ok - $t: $(cat "$checkers_dir/$t.said") (proven on this kernel build before:" \
+				"the same kernel, injector, init and judge)"
+			passed=$((passed + 1))
+			continue
+		fi
+		out=$jobs_dir/checkers-$t.out
+		said=$(grep -m1 -o 'every checker reported: .*' "$out")
+		if [ "$(cat "$jobs_dir/checkers-$t.rc")" = 0 ] && [ -n "$said" ]; then
+			mkdir -p "$checkers_dir"
+			echo "$said" >"$checkers_dir/$t.said"
+			echo "${checkers_key[$t]}" >"$checkers_dir/$t"
+		fi
+		verdict "checkers-$t" "$([ -n "$said" ] && [ "$(cat "$jobs_dir/checkers-$t.rc")" = 0 ] &&
+			echo 1)" "$t: ${said:-a checker did not report}"
+	done
+	echo "=== debian-amd64 with slub_debug=FZPU"
+	grep -E '^xipmap: ' "$jobs_dir/debian-amd64-slub.out" | grep -E 'stages:|FAIL|PASS'
+	count_run debian-amd64-slub
+	log=$XIPMAP_CACHE/run/debian-amd64-slub/console.log
+	verdict debian-amd64-slub "$(grep -q '^xipmap-init: slab checks on' "$log" && echo 1)" \
+		"debian-amd64: $(grep -m1 -o 'slab checks on.*' "$log" || echo 'slab checks not on')"
 
 	echo "=== known 6.12 bugs (nommu-riscv64, docs/conformance.md)"
 	out=$jobs_dir/known-bug.out

@@ -147,7 +147,11 @@ def main(argv):
                     out.write('%s:%d: %s\n' % (path, ln, text[ln - 1].strip()
                                                if ln <= len(text) else ''))
     rc = 0
-    if args.pinned:
+    if args.pinned and not os.path.exists(args.pinned):
+        print('coverage: FAIL: no pinned coverage in %s: read this run, then qemu/pin.sh it' %
+              args.pinned)
+        rc = 1
+    elif args.pinned:
         want = {}
         with open(args.pinned) as f:
             for line in f:

@@ -171,6 +171,22 @@ static void kmemleak_report(void)
 	say("kmemleak report ends", NULL, 0);
 }
 
+/* Whether SLUB's debug flag @name is set on kmalloc-64 (slub_debug=FZP). */
+static int slab_flag(const char *name)
+{
+	char path[80], c = 0;
+	int fd;
+
+	xjoin(path, sizeof(path), "/sys/kernel/slab/kmalloc-64/", name, NULL);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == '1';
+}
+
 /*
  * Whether the checkers that switch themselves off after a report (or when
  * they run out of room) are still on at the end: lockdep's debug_locks,
@@ -197,6 +213,8 @@ static void report_checkers(void)
 			say("checker lockdep ", *p == '1' ? "on" : "off", 0);
 		}
 	}
+	if (slab_flag("sanity_checks") && slab_flag("red_zone") && slab_flag("poison"))
+		say("slab checks on: sanity, red zones, poison (kmalloc-64)", NULL, 0);
 	fd = open("/sys/kernel/debug/kfence/stats", O_RDONLY);
 	if (fd >= 0) {
 		n = read(fd, buf, sizeof(buf) - 1);
@@ -243,7 +261,7 @@ static void dump_gcda(const char *path)
 
 static void dump_gcov(const char *dir, int depth)
 {
-	static char dents[4096];
+	char dents[1024];
 	char path[512];
 	struct linux_dirent64 *d;
 	int fd;

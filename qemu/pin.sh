@@ -7,7 +7,8 @@
 #
 # A whole run (qemu/run.sh --target TARGET) is held to qemu/expected/TARGET:
 # per test program, how many cases passed, skipped and XFAILed, and which
-# skipped or XFAILed.  Change it only on purpose, after a run whose results
+# skipped or XFAILed; and, on a target whose kernel profiles the module
+# (GCOV_KERNEL), to the coverage figures in qemu/expected/TARGET.coverage.  Change it only on purpose, after a run whose results
 # you have read, and say why in the commit message: a skip or an XFAIL must
 # never grow unnoticed.
 
@@ -33,4 +34,11 @@ for t in "$@"; do
 	} >"$XIPMAP_TOP/qemu/expected/$t"
 	xm_log "$t: pinned $(grep -c ' passed=' "$XIPMAP_TOP/qemu/expected/$t") programs" \
 		"in qemu/expected/$t"
+	# A target whose kernel profiles the module: its coverage figures too.
+	pin=$XIPMAP_CACHE/run/$t/coverage.pin
+	if [ -s "$pin" ]; then
+		grep -q '^lines ' "$pin" || xm_die "$t: $pin: $(cat "$pin")"
+		cp "$pin" "$XIPMAP_TOP/qemu/expected/$t.coverage"
+		xm_log "$t: pinned coverage ($(grep -v '^#' "$pin" | tr '\n' ' ')) in qemu/expected/$t.coverage"
+	fi
 done

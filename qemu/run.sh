@@ -26,6 +26,8 @@
 # --conform "ARGS" runs xipmap-conform with ARGS instead of its built-in
 # profiles (e.g. --conform "/dev/xipflash1 --caps direct,copy,read").
 # --tests runs only the named test programs (selftests/xipmap), in order.
+# --append ARGS adds kernel parameters to the target's (e.g. slub_debug=FZPU
+# on a stock kernel, whose slab checks are built in but off).
 # --inject breaks a run on purpose, to show the runner catches it and to
 # capture real logs for the judge's fixtures: fail (a failing test), hang
 # (init never powers off), warn, bug, oops (qemu/inject/xipmap_inject.c
@@ -39,7 +41,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 target=nommu-riscv64 mode=test inject="" timeout=300 quiet="" only="" known_bugs="" table="" conform=""
-allow=() run_name=""
+allow=() run_name="" extra_append=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target=$2; shift ;;
@@ -52,8 +54,9 @@ while [ $# -gt 0 ]; do
 	--table) table=1 ;;
 	--conform) conform=$2; shift ;;
 	--run-name) run_name=$2; shift ;;
+	--append) extra_append=$2; shift ;;
 	--quiet) quiet=1 ;;
-	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--tests LIST] [--known-bugs] [--allow REGEX] [--table] [--conform ARGS] [--run-name NAME] [--quiet]" ;;
+	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--tests LIST] [--known-bugs] [--allow REGEX] [--table] [--conform ARGS] [--run-name NAME] [--append ARGS] [--quiet]" ;;
 	esac
 	shift
 done
@@ -369,6 +372,7 @@ t_stage initramfs
 # purpose through /dev/kmsg (qemu/judge), which must not be rate limited.
 append="console=$t_console rdinit=/init panic=-1 printk.devkmsg=on XIPMAP_MODE=$mode"
 [ -n "$t_append" ] && append="$append $t_append"
+[ -n "$extra_append" ] && append="$append $extra_append"
 [ -n "$inject" ] && append="$append XIPMAP_INJECT=$inject"
 # The kernel command line splits at spaces: init turns '+' back into ' '.
 [ -n "$t_module_params" ] && append="$append XIPMAP_PARAMS=${t_module_params// /+}"
@@ -504,6 +508,28 @@ set +e
 verdict=$(python3 "$XIPMAP_TOP/qemu/judge" "${judge[@]}" "$log")
 jrc=$?
 set -e
+# Coverage of module/ from the counts the guest printed (a kernel with
+# GCOV_KERNEL): a whole ordinary run is held to its pinned figures.
+if [ "$t_module" = kbuild ] && grep -qx CONFIG_GCOV_KERNEL=y "$k_config" &&
+	[ "$mode" = test ] && [ $jrc -le 1 ]; then
+	cov=(--gcov "${t_cross}gcov" --build "$XIPMAP_CACHE/module/$t_name"
+		--missed "$out/coverage-missed.txt")
+	if [ -z "$inject$known_bugs$conform$only" ]; then
+		cov+=(--pinned "$expected.coverage")
+		python3 "$XIPMAP_TOP/qemu/coverage.py" "${cov[@]:0:4}" --pin "$log" \
+			>"$out/coverage.pin" 2>&1 || true
+	fi
+	set +e
+	coverage=$(python3 "$XIPMAP_TOP/qemu/coverage.py" "${cov[@]}" "$log")
+	crc=$?
+	set -e
+	verdict="$coverage"$'\n'"$verdict"
+	if [ $crc -ne 0 ]; then
+		jrc=1
+		read -r p f s r x <"$summary" && echo "$p $((f + 1)) $s $((r + 1)) $x" >"$summary"
+		verdict=$(echo "$verdict" | sed "s/^xipmap: $t_name: PASS\$/xipmap: $t_name: FAIL: coverage (above)/")
+	fi
+fi
 t_stage judge
 xm_log "$t_name: console log: $log"
 xm_log "$t_name: stages: $t_stages; total ${SECONDS}s" \

@@ -138,7 +138,11 @@ static noinline void leak(void)
 static DEFINE_MUTEX(lock_a);
 static DEFINE_MUTEX(lock_b);
 
-/* Last: lockdep switches itself off after its first report. */
+/*
+ * First: lockdep switches itself off after its first report, and also
+ * when anything taints the kernel as unreliable for it (a slab report
+ * does, with TAINT_BAD_PAGE).
+ */
 static noinline void lock_inversion(void)
 {
 	provoking("lockdep", "lock_a then lock_b, then lock_b then lock_a");
@@ -154,6 +158,8 @@ static noinline void lock_inversion(void)
 
 static void provoke_checkers(void)
 {
+	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
+		lock_inversion();
 	if (IS_ENABLED(CONFIG_UBSAN_SHIFT))
 		ubsan_shift();
 	if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP))
@@ -168,8 +174,6 @@ static void provoke_checkers(void)
 		kfence_use_after_free();
 	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
 		leak();
-	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
-		lock_inversion();
 	pr_info("every checker provoked\n");
 }
 

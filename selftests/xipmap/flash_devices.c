@@ -553,7 +553,6 @@ static int traced_process_gets_its_own_copy(void)
  */
 static int traced_process_on_direct_device_gets_a_copy(void)
 {
-	const char *known = getenv("XIPMAP_KNOWN_BUGS");
 	struct counts c;
 	void *p;
 	int ok = XT_PASS;
@@ -561,7 +560,7 @@ static int traced_process_on_direct_device_gets_a_copy(void)
 
 	XT_NEED_COUNTERS();
 
-	if (!known || strcmp(known, "1")) {
+	if (!xt_known_bugs()) {
 		ksft_print_msg("6.12 WARNs in do_mmap_private(): set XIPMAP_KNOWN_BUGS=1 to run\n");
 		return XT_SKIP;
 	}
@@ -647,6 +646,8 @@ static int overlaps_on_a_direct_device(void)
 	int ok = XT_PASS;
 	struct xt_report v;
 
+	if (xt_skip_overlap())
+		return XT_SKIP;
 	p = map(NOR, 2 * page, 4 * page, PROT_READ, MAP_PRIVATE);
 	if (p == MAP_FAILED) {
 		ksft_print_msg("private read-only: %s\n", xt_errname(errno));
@@ -661,6 +662,39 @@ static int overlaps_on_a_direct_device(void)
 	XT_EXPECT(v.verdict == XT_PEER_AT, "shared inexact overlap: %s, expected the device\n",
 		  xt_verdict(v));
 	munmap(p, 4 * page);
+	return ok;
+}
+
+/*
+ * Two private read-only mappings of a direct device from the same offset,
+ * the second longer: it is no subset of the first's region, so do_mmap()
+ * makes a second region for it at the device's address, where the first
+ * starts, and 6.12's add_nommu_region() BUG()s on two regions with one
+ * start: a panic any user who can open the device read-only can cause,
+ * with no debug option (docs/conformance.md, 24).  It runs only with
+ * XIPMAP_KNOWN_BUGS=1; qemu/check.sh does, and expects that BUG.
+ */
+static int longer_overlay_at_the_same_start(void)
+{
+	void *p, *q;
+	int ok = XT_PASS;
+
+	if (!xt_known_bugs()) {
+		ksft_print_msg("6.12 BUGs in add_nommu_region() (a panic): "
+			       "set XIPMAP_KNOWN_BUGS=1 to run\n");
+		return XT_SKIP;
+	}
+	p = map(NOR, 0, page, PROT_READ, MAP_PRIVATE);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private read-only, one page: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	q = map(NOR, 0, 2 * page, PROT_READ, MAP_PRIVATE);
+	XT_EXPECT(q == direct(NOR, 0), "two pages from the same offset at %p, expected %p\n",
+		  q, direct(NOR, 0));
+	if (q != MAP_FAILED)
+		munmap(q, 2 * page);
+	munmap(p, page);
 	return ok;
 }
 
@@ -1118,6 +1152,7 @@ static const struct xt_test tests[] = {
 	XT_TEST_NOMMU(private_writable_is_never_shared, WHY_PRIVATE),
 	XT_TEST_NOMMU(overlaps_on_a_copied_device, WHY_OVERLAP),
 	XT_TEST_NOMMU(overlaps_on_a_direct_device, WHY_OVERLAP),
+	XT_TEST_NOMMU(longer_overlay_at_the_same_start, WHY_OVERLAP),
 	XT_TEST(sysfs_matches_the_ioctl),
 	XT_TEST(ioctl_bad_values_are_einval),
 	XT_TEST(ioctl_unknown_command_is_enotty),

@@ -826,6 +826,35 @@ static inline int xt_kconfig(const char *option)
 }
 
 /*
+ * Whether the run asks for the tests that trip known kernel bugs (a WARN,
+ * a BUG): XIPMAP_KNOWN_BUGS=1, as qemu/run.sh --known-bugs sets it.
+ */
+static inline int xt_known_bugs(void)
+{
+	const char *known = getenv("XIPMAP_KNOWN_BUGS");
+
+	return known && !strcmp(known, "1");
+}
+
+/*
+ * Whether a test that makes two no-MMU regions overlap must stand aside:
+ * by design they do (private read-only mappings of a direct device carry
+ * VM_MAYOVERLAY, and shared mappings of a character device may overlap
+ * inexactly), but 6.12's validate_nommu_regions(), built with
+ * CONFIG_DEBUG_NOMMU_REGIONS, BUGs on any overlap (docs/conformance.md,
+ * 23).  On such a kernel the test runs only with XIPMAP_KNOWN_BUGS=1, and
+ * says so.  Call it after xt_mmu() is known to be 0.
+ */
+static inline int xt_skip_overlap(void)
+{
+	if (xt_kconfig("CONFIG_DEBUG_NOMMU_REGIONS") != 1 || xt_known_bugs())
+		return 0;
+	ksft_print_msg("overlapping regions BUG 6.12 with DEBUG_NOMMU_REGIONS: "
+		       "set XIPMAP_KNOWN_BUGS=1 to run\n");
+	return 1;
+}
+
+/*
  * A test is a function named after the claim it checks.  It returns
  * XT_PASS, XT_FAIL or XT_SKIP, and says through XT_EXPECT() what it
  * expected and what came whenever a check fails.
