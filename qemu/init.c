@@ -196,6 +196,7 @@ static int slab_flag(const char *name)
 static void report_checkers(void)
 {
 	static char buf[4096];
+	char *line, *end;
 	const char *p;
 	int fd;
 	long n;
@@ -222,6 +223,18 @@ static void report_checkers(void)
 		buf[n > 0 ? n : 0] = 0;
 		if (xstrstr(buf, "enabled:"))
 			say("checker kfence ", xstrstr(buf, "enabled: 1") ? "on" : "off", 0);
+		/* Its counts, one per line: "total allocations: 1234" ... */
+		for (line = buf; *line; line = end + 1) {
+			end = line;
+			while (*end && *end != '\n')
+				end++;
+			if (!*end)
+				break;
+			*end = 0;
+			if (!strncmp(line, "total allocations:", 18) ||
+			    !strncmp(line, "currently allocated:", 20))
+				say("kfence ", line, 0);
+		}
 	}
 }
 

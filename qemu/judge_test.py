@@ -6,10 +6,12 @@ kunit's parser.
     python3 qemu/judge_test.py
 
 qemu/judge-fixtures/live/ holds whole console logs captured from real
-nommu-riscv64 guests (qemu/run.sh --inject KIND --tests reloc_test; clean.log
-is a passing run of reloc_test and flash_module).  qemu/judge-fixtures/excerpt/
-holds kernel reports in the kernel's own formats, trimmed by hand, for the
-classes today's kernels cannot provoke (no lockdep, KASAN, kmemleak ...):
+guests (qemu/run.sh --inject KIND --tests reloc_test on nommu-riscv64;
+clean.log is a passing run of reloc_test and flash_module; checkers-*.log
+are the debug targets with every checker provoked, --inject checkers).
+qemu/judge-fixtures/excerpt/ holds kernel reports in the kernel's own
+formats, trimmed by hand, for what no run provokes on purpose (a hung
+task, a lockup, an RCU stall, the OOM killer, lockdep out of room ...):
 each is spliced into clean.log's kernel-log copy (or, for kmemleak's
 report, where init prints it) and must fail the judge with its class and
 its own task.  Every fixture must be used by a case, and every case but
@@ -151,21 +153,54 @@ CASES = [
     ('live: a test program that crashes the kernel', fixture('live/noreloc.log'), [], 1,
      [r'\(oops\): Oops - load access fault .* \(task reloc_test\)',
       r'test program reloc_test never finished', r'only 0 of 1 test programs reported']),
+    # The checkers of a debug kernel, each provoked once (qemu/run.sh
+    # --inject checkers on nommu-riscv64-debug): the judge names each.
+    ('live: every checker of the no-MMU debug kernel, provoked, fails a run',
+     fixture('live/checkers-nommu-riscv64-debug.log'), [], 1,
+     [r'\(lockdep\): WARNING: possible circular locking dependency detected \(task init\)',
+      r'\(ubsan\): UBSAN: shift-out-of-bounds in .*xipmap_inject\.c:\d+:\d+ \(task init\)',
+      r'\(atomic-sleep\): BUG: sleeping function called from invalid context .* \(task init\)',
+      r'\(slub\): BUG kmalloc-32 .*: Object already free \(task init\)',
+      r'\(slub\): BUG kmalloc-32 .*: Object corrupt \(task init\)',
+      r'\(kmemleak\): unreferenced object 0x[0-9a-f]+ \(size 64\): \(task init\)',
+      r'checker lockdep turned itself off during the run',
+      r'kernel tainted: 4640 \(flags BW besides O and E\)']),
+    ('live: the same with --checkers: each checker reported',
+     fixture('live/checkers-nommu-riscv64-debug.log'),
+     ['--checkers', 'ubsan,atomic-sleep,slub,kmemleak,lockdep'], 0,
+     [r'every checker reported: atomic-sleep 1, checker-off 1, kmemleak 1, lockdep 1, '
+      r'slub 2, ubsan 1$', r'fixture: PASS']),
+    ('live: every checker of the MMU debug kernel, with KASAN and KFENCE, fails a run',
+     fixture('live/checkers-mmu-riscv64-debug.log'), [], 1,
+     [r'\(kasan\): BUG: KASAN: double-free in slab_double_free\+.* \(task init\)',
+      r'\(kasan\): BUG: KASAN: slab-out-of-bounds in slab_redzone_overwrite\+.* \(task init\)',
+      r'\(kasan\): BUG: KASAN: slab-out-of-bounds in kasan_out_of_bounds\+.* \(task init\)',
+      r'\(kfence\): BUG: KFENCE: use-after-free read in kfence_use_after_free\+',
+      r'\(lockdep\): WARNING: possible circular locking dependency detected',
+      r'\(ubsan\): UBSAN: shift-out-of-bounds', r'\(atomic-sleep\): BUG: sleeping function',
+      r'\(kmemleak\): unreferenced object 0x[0-9a-f]+ \(size 64\): \(task init\)']),
+    ('live: the same with --checkers: each checker reported',
+     fixture('live/checkers-mmu-riscv64-debug.log'),
+     ['--checkers', 'ubsan,atomic-sleep,kasan,kfence,kmemleak,lockdep'], 0,
+     [r'every checker reported: atomic-sleep 1, checker-off 1, kasan 3, kfence 1, '
+      r'kmemleak 2, lockdep 1, ubsan 1$', r'fixture: PASS']),
+    ('live: a checker the kernel does not have is silent',
+     fixture('live/checkers-nommu-riscv64-debug.log'),
+     ['--checkers', 'ubsan,atomic-sleep,slub,kmemleak,lockdep,kasan'], 1,
+     [r'checker kasan provoked and silent: it is not on']),
+    ('live: --checkers without lockdep: lockdep going off fails the run',
+     fixture('live/checkers-nommu-riscv64-debug.log'),
+     ['--checkers', 'ubsan,atomic-sleep,slub,kmemleak'], 1,
+     [r'\(lockdep\): WARNING: possible circular', r'checker lockdep turned itself off']),
     # Reports in the kernel's own formats (trimmed by hand).
     ('SLUB: poison overwritten', splice('slub-poison.txt'), [], 1,
      [r'\(slub\): BUG kmalloc-64 .*: Poison overwritten \(task ramfs_map\)']),
     ('SLUB: redzone overwritten', splice('slub-redzone.txt'), [], 1,
      [r'\(slub\): BUG kmalloc-32 .*: Right Redzone overwritten \(task flash_devices\)']),
-    ('SLUB: object already free', splice('slub-double-free.txt'), [], 1,
-     [r'\(slub\): BUG kmalloc-64 .*: Object already free \(task nommu_mm\)']),
     ('KASAN', splice('kasan.txt'), [], 1,
      [r'\(kasan\): BUG: KASAN: slab-out-of-bounds in xipflash_read_iter.* \(task flash_map\)']),
     ('KFENCE', splice('kfence.txt'), [], 1,
      [r'\(kfence\): BUG: KFENCE: out-of-bounds read .* \(task flash_devices\)']),
-    ('UBSAN', splice('ubsan.txt'), [], 1,
-     [r'\(ubsan\): UBSAN: shift-out-of-bounds in .*flash\.c:212:21 \(task flash_devices\)']),
-    ('lockdep: circular locking', splice('lockdep-circular.txt'), [], 1,
-     [r'\(lockdep\): WARNING: possible circular locking dependency detected \(task flash_map\)']),
     ('lockdep: recursive locking', splice('lockdep-recursive.txt'), [], 1,
      [r'\(lockdep\): WARNING: possible recursive locking detected \(task ramfs_map\)']),
     ('lockdep: non-static key, and lockdep off', splice('lockdep-non-static-key.txt'), [], 1,
@@ -173,15 +208,18 @@ CASES = [
       r'\(checker-off\): turning off the locking correctness validator']),
     ('lockdep: inconsistent lock state', splice('lockdep-inconsistent.txt'), [], 1,
      [r'\(lockdep\): WARNING: inconsistent lock state \(task flash_states\)']),
-    ('sleeping function called from invalid context', splice('sleep-in-atomic.txt'), [], 1,
-     [r'\(atomic-sleep\): BUG: sleeping function called from invalid context .* '
-      r'\(task flash_states\)']),
     ('scheduling while atomic', splice('scheduling-while-atomic.txt'), [], 1,
      [r'\(atomic-sleep\): BUG: scheduling while atomic: ramfs_map/77/0x00000002 '
       r'\(task ramfs_map\)']),
-    ('kmemleak: a leak', splice('kmemleak.txt'), [], 1,
-     [r'\(kmemleak\): unreferenced object 0xff60000002a3c1c0 \(size 64\): '
-      r'\(task flash_devices\)']),
+    ('init says KFENCE went off during the run',
+     clean().replace('xipmap-init: kernel log follows\n',
+                     'xipmap-init: checker kfence off\nxipmap-init: kernel log follows\n'), [], 1,
+     [r'checker kfence turned itself off during the run']),
+    ('init says a kmemleak scan failed',
+     clean().replace('xipmap-init: kernel log follows\n',
+                     'xipmap-init: checker kmemleak off: scan failed: errno 1\n'
+                     'xipmap-init: kernel log follows\n'), [], 1,
+     [r'checker kmemleak turned itself off during the run']),
     ('kmemleak switched itself off', splice('kmemleak-disabled.txt'), [], 1,
      [r'\(checker-off\): kmemleak: Kernel memory leak detector disabled']),
     ('lockdep switched itself off', splice('lockdep-off.txt'), [], 1,

@@ -41,6 +41,24 @@ static volatile int shift_by = 40;
 static volatile size_t past_end = 32;
 static volatile char sink;
 
+/*
+ * A kmalloc-32 object that KFENCE did not sample: the slab bugs are for
+ * SLUB's and KASAN's checks; on a sampled object KFENCE would answer.
+ */
+static void *kmalloc_unsampled(void)
+{
+	void *p;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		p = kmalloc(32, GFP_KERNEL);
+		if (!p || !is_kfence_address(p))
+			return p;
+		kfree(p);
+	}
+	return NULL;
+}
+
 static void provoking(const char *checker, const char *bug)
 {
 	pr_info("provoking %s: %s\n", checker, bug);
@@ -64,7 +82,7 @@ static noinline void sleep_in_atomic(void)
 
 static noinline void slab_double_free(void)
 {
-	void *volatile p = kmalloc(32, GFP_KERNEL);
+	void *volatile p = kmalloc_unsampled();
 
 	if (!p)
 		return;
@@ -75,7 +93,7 @@ static noinline void slab_double_free(void)
 
 static noinline void slab_redzone_overwrite(void)
 {
-	char *volatile p = kmalloc(32, GFP_KERNEL);
+	char *volatile p = kmalloc_unsampled();
 
 	if (!p)
 		return;
@@ -86,7 +104,7 @@ static noinline void slab_redzone_overwrite(void)
 
 static noinline void kasan_out_of_bounds(void)
 {
-	char *volatile p = kmalloc(32, GFP_KERNEL);
+	char *volatile p = kmalloc_unsampled();
 
 	if (!p)
 		return;
@@ -124,14 +142,22 @@ static noinline void kfence_use_after_free(void)
 	sink = p[0];
 }
 
+/*
+ * Eight objects, each pointer overwritten by the next: the last one's
+ * value may linger on a stack or in a register that kmemleak scans, the
+ * others cannot.
+ */
 static noinline void leak(void)
 {
-	void *volatile p = kmalloc(64, GFP_KERNEL);
+	void *volatile p;
+	int i;
 
-	if (!p)
-		return;
-	provoking("kmemleak", "a kmalloc-64 object nothing points to");
-	memset(p, 0x6b, 64);
+	provoking("kmemleak", "eight kmalloc-64 objects nothing points to");
+	for (i = 0; i < 8; i++) {
+		p = kmalloc(64, GFP_KERNEL);
+		if (p)
+			memset(p, 0x6b, 64);
+	}
 	p = NULL;
 }
 
