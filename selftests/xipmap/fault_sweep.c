@@ -190,6 +190,8 @@ static void caches_mark(const char *const *names, int on)
 
 /* ---- fail-nth ---------------------------------------------------------- */
 
+static int nth_rfd = -1;	/* a fresh one for each read: no lseek() */
+
 static int nth_set(unsigned long n)
 {
 	const char *s = utoa(n);
@@ -197,15 +199,32 @@ static int nth_set(unsigned long n)
 	return write(nth_fd, s, strlen(s)) == (long)strlen(s) ? 0 : -1;
 }
 
-/* What is left of the count: 0 if the nth fault point was reached. */
+/*
+ * Arm fail-nth at @n, with a descriptor ready to read it back: an open()
+ * after the call would be an allocation counted (and /proc/self/fail-nth
+ * cannot seek back to 0).
+ */
+static int nth_arm(unsigned long n)
+{
+	nth_rfd = open(FAIL_NTH, O_RDONLY);
+	if (nth_rfd < 0)
+		return -1;
+	return nth_set(n);
+}
+
+/*
+ * What is left of the count, read right after the call: 0 if the nth
+ * fault point was reached.  Then fail-nth is reset to 0.
+ */
 static long nth_left(void)
 {
 	char buf[24];
 	long n;
 
-	if (lseek(nth_fd, 0, SEEK_SET) != 0)
-		return -1;
-	n = read(nth_fd, buf, sizeof(buf) - 1);
+	n = read(nth_rfd, buf, sizeof(buf) - 1);
+	nth_set(0);
+	close(nth_rfd);
+	nth_rfd = -1;
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
@@ -248,13 +267,12 @@ static int sweep(const struct path *p, struct tally *t)
 
 	memset(t, 0, sizeof(*t));
 	for (n = 1; n <= MAX_NTH; n++) {
-		if (nth_set(n)) {
+		if (nth_arm(n)) {
 			ksft_print_msg("write %lu to " FAIL_NTH ": %s\n", n, xt_errname(errno));
 			return XT_FAIL;
 		}
 		err = p->call();
 		left = nth_left();
-		nth_set(0);
 		if (left < 0) {
 			ksft_print_msg("read " FAIL_NTH ": %s\n", xt_errname(errno));
 			return XT_FAIL;
@@ -898,22 +916,12 @@ static int load_clean(void)
 	XT_EXPECT(!module_loaded(), "/sys/module/" MODNAME " is there\n");
 	XT_EXPECT(!xexists(XT_FLASH), "%s is there\n", XT_FLASH);
 	XT_EXPECT(!xexists(XT_FB), "%s is there\n", XT_FB);
-	watch_complaints();
 	return ok;
 }
 
-/*
- * The parameter combinations swept: one device of one page, and the
- * module's own parameters (all its devices and the array size it was
- * loaded with).  On an MMU kernel the module's memory and the copy of its
- * file are vmalloc()ed one page at a time, and each such failure makes
- * vmalloc print a stack and show_mem(): there order-0 page allocations
- * are left out (min-order 1); slab allocations and the arrays still fail.
- */
-static int module_load_failures_leave_nothing(void)
+/* After the other paths: nothing they did holds the module. */
+static int module_unloads_after_the_sweeps(void)
 {
-	static const struct path p = { "finit_module", load_call, load_undo, load_clean };
-	unsigned int i;
 	int ok = XT_PASS;
 
 	if (!module_path || !xexists(module_path) || !saved_params[0]) {
@@ -924,9 +932,55 @@ static int module_load_failures_leave_nothing(void)
 		ksft_print_msg("umount %s: %s\n", RAMFS_DIR, xt_errname(errno));
 		return XT_FAIL;
 	}
-	if (xdelete_module(MODNAME, O_NONBLOCK)) {
-		ksft_print_msg("unload " MODNAME " after the other paths: %s: %s\n",
-			       xt_errname(errno), "something they did is still held");
+	XT_EXPECT(!xdelete_module(MODNAME, O_NONBLOCK), "unload %s: %s, expected success\n",
+		  MODNAME, xt_errname(errno));
+	XT_EXPECT(!module_loaded() && !xexists(XT_FLASH), "the module or a device stayed\n");
+	if (!module_loaded() && xfinit_module(module_path, saved_params)) {
+		ksft_print_msg("reload with %s: %s\n", saved_params, xt_errname(errno));
+		return XT_FAIL;
+	}
+	return ok;
+}
+
+/*
+ * Loading the module, with one device of one page.  6.12 leaks on two
+ * of the failures on the way, which kmemleak reports:
+ * - arch/riscv/kernel/module.c, apply_relocate_add(): when
+ *   add_relocation_to_accumulate() fails, it returns without freeing the
+ *   relocation hash table and the entries already accumulated;
+ * - mm/slub.c, sysfs_slab_add() (the module's kmem_cache_create()): when
+ *   kobject_init_and_add() or sysfs_create_group() fails, it never calls
+ *   kobject_put(), and the kobject's name leaks.
+ * So the sweep runs only with XIPMAP_KNOWN_BUGS=1.  Each load costs about
+ * 0.3 s on the debug kernels and there are a few hundred fault points: the
+ * sweep stops after LOAD_BUDGET_MS and says how far it got.  On an MMU
+ * kernel the module's memory and the copy of its file are vmalloc()ed a
+ * page at a time, and each such failure makes vmalloc print a stack and
+ * show_mem(): there order-0 page allocations are left out (min-order 1).
+ */
+#define LOAD_BUDGET_MS	60000
+#define LOAD_BUG_WHY	\
+	"6.12 leaks on injected failures in apply_relocate_add (riscv) and sysfs_slab_add"
+
+static int module_load_failures_leave_nothing(void)
+{
+	const char *known = getenv("XIPMAP_KNOWN_BUGS");
+	long t0, left, total;
+	int ok = XT_PASS, err;
+	unsigned long n;
+	struct tally t;
+
+	if (!known || strcmp(known, "1")) {
+		xt_skip_why = LOAD_BUG_WHY "; run with XIPMAP_KNOWN_BUGS=1";
+		return XT_SKIP;
+	}
+	if (!module_path || !xexists(module_path) || !saved_params[0]) {
+		xt_skip_why = "XIPMAP_MODULE does not name the module's file, or it was not loaded";
+		return XT_SKIP;
+	}
+	xumount(RAMFS_DIR, 0);
+	if (module_loaded() && xdelete_module(MODNAME, O_NONBLOCK)) {
+		ksft_print_msg("unload %s: %s\n", MODNAME, xt_errname(errno));
 		return XT_FAIL;
 	}
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
@@ -934,32 +988,61 @@ static int module_load_failures_leave_nothing(void)
 		ksft_print_msg("open /dev/kmsg: %s\n", xt_errname(errno));
 		return XT_FAIL;
 	}
+	xjoin(load_params, sizeof(load_params), "nr_flash=1 flash_size=", utoa(page), NULL);
 	if (xt_mmu())
 		set_min_order(1);
-	for (i = 0; i < 2; i++) {
-		struct tally t;
-		char name[128];
-		struct path q = p;
-
-		if (i == 0)
-			xjoin(load_params, sizeof(load_params), "nr_flash=1 flash_size=",
-			      utoa(page), NULL);
-		else
-			xjoin(load_params, sizeof(load_params), saved_params, NULL);
-		xjoin(name, sizeof(name), "finit_module ", load_params, NULL);
-		q.name = name;
-		watch_complaints();
-		if (sweep(&q, &t) != XT_PASS)
-			ok = XT_FAIL;
-		if (module_loaded())
-			break;
+	/* How many fault points a load has: fail-nth far beyond them. */
+	nth_arm(MAX_NTH);
+	err = load_call();
+	left = nth_left();
+	total = MAX_NTH - left;
+	if (err || left <= 0 || load_undo() != XT_PASS) {
+		ksft_print_msg("a load with nothing injected: %s\n", xt_errname(err));
+		ok = XT_FAIL;
+		goto out;
 	}
+	memset(&t, 0, sizeof(t));
+	t0 = now_ms();
+	for (n = 1; n <= (unsigned long)total && now_ms() - t0 < LOAD_BUDGET_MS; n++) {
+		watch_complaints();
+		nth_arm(n);
+		err = load_call();
+		left = nth_left();
+		if (!left) {
+			t.injected++;
+			t.succeeded += !err;
+			t.enomem += err == ENOMEM;
+			t.other += err && err != ENOMEM;
+		}
+		XT_EXPECT(!err || err == ENOMEM,
+			  "finit_module %s, fault point %lu: %s, expected ENOMEM or success\n",
+			  load_params, n, xt_errname(err));
+		if (!err && load_undo() != XT_PASS) {
+			ok = XT_FAIL;
+			break;
+		}
+		if (load_clean() != XT_PASS) {
+			ksft_print_msg("fault point %lu (%s) left the module behind\n", n,
+				       xt_errname(err));
+			ok = XT_FAIL;
+			break;
+		}
+	}
+	ksft_print_msg("finit_module %s: %d injected of %ld fault points\n", load_params,
+		       t.injected, total);
+	ksft_print_msg("finit_module: %d succeeded, %d ENOMEM, %d other; %ld ms\n",
+		       t.succeeded, t.enomem, t.other, now_ms() - t0);
+	XT_EXPECT(t.injected, "the injector injected nothing: is it configured?\n");
+out:
 	set_min_order(0);
 	close(kmsg_fd);
 	if (!module_loaded() && xfinit_module(module_path, saved_params)) {
 		ksft_print_msg("reload with %s: %s\n", saved_params, xt_errname(errno));
 		ok = XT_FAIL;
 	}
+	/* The claims held; the leaks are kmemleak's to report, after the run. */
+	if (ok == XT_PASS)
+		ksft_print_msg("expect kmemleak reports: %s\n", LOAD_BUG_WHY);
 	return ok;
 }
 
@@ -1013,11 +1096,10 @@ static int mmap_prealloc_failure_known_bug(void)
 	cache_mark("maple_node", 1);
 	set_min_order(30);
 	for (i = 0; i < BUG_TRIES && !hit; i++) {
-		nth_set(1);
+		nth_arm(1);
 		errno = 0;
 		p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, i * page);
 		left = nth_left();
-		nth_set(0);
 		hit = left == 0;
 		if (!hit && p != MAP_FAILED)
 			held[n++] = p;	/* a different tree for the next try */
@@ -1061,6 +1143,7 @@ static const struct xt_test tests[] = {
 	XT_TEST(ramfs_mount_failures_leave_nothing),
 	XT_TEST(flash_program_failures_leave_nothing),
 	XT_TEST(flash_erase_failures_leave_nothing),
+	XT_TEST(module_unloads_after_the_sweeps),
 	XT_TEST(module_load_failures_leave_nothing),
 	XT_TEST_NOMMU(mmap_prealloc_failure_known_bug, NO_BUG_WITH_MMU),
 };
@@ -1100,9 +1183,12 @@ int main(void)
 	module_path = getenv("XIPMAP_MODULE");
 	size = xt_read_long("/sys/module/" MODNAME "/parameters/flash_size");
 	nr = xt_read_long("/sys/module/" MODNAME "/parameters/nr_flash");
-	if (size > 0 && nr > 0)
-		xjoin(saved_params, sizeof(saved_params), "flash_size=", ltoa(size),
-		      " nr_flash=", ltoa(nr), NULL);
+	if (size > 0 && nr > 0) {
+		/* ltoa() has one buffer: one number at a time. */
+		xjoin(saved_params, sizeof(saved_params), "flash_size=", ltoa(size), NULL);
+		xjoin(saved_params + strlen(saved_params), sizeof(saved_params) -
+		      strlen(saved_params), " nr_flash=", ltoa(nr), NULL);
+	}
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests));
 	nth_fd = open(FAIL_NTH, O_RDWR);
