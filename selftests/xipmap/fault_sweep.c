@@ -958,7 +958,7 @@ static int module_unloads_after_the_sweeps(void)
  * page at a time, and each such failure makes vmalloc print a stack and
  * show_mem(): there order-0 page allocations are left out (min-order 1).
  */
-#define LOAD_BUDGET_MS	60000
+#define LOAD_BUDGET_MS	30000
 #define LOAD_BUG_WHY	\
 	"6.12 leaks on injected failures in apply_relocate_add (riscv) and sysfs_slab_add"
 
