@@ -1190,9 +1190,9 @@ int main(void)
 		skip("no " FAIL_NTH ": the kernel has no CONFIG_FAULT_INJECTION");
 	mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);	/* EBUSY if it is */
 	if (!xexists(FAILSLAB))
-		skip("no " FAILSLAB ": the kernel has no CONFIG_FAILSLAB (or no debugfs for it)");
+		skip("no " FAILSLAB ": the kernel has no CONFIG_FAILSLAB (or its debugfs)");
 	if (!xexists(FAILPAGE))
-		skip("no " FAILPAGE ": the kernel has no CONFIG_FAIL_PAGE_ALLOC (or no debugfs for it)");
+		skip("no " FAILPAGE ": the kernel has no CONFIG_FAIL_PAGE_ALLOC (or its debugfs)");
 	if (!xexists(SLABS "kmalloc-64/failslab") && !xexists(SLABS "vm_area_struct/failslab"))
 		skip("no " SLABS "<cache>/failslab: the caches cannot be chosen");
 	if (!xt_have_counters())
