@@ -1066,7 +1066,7 @@ static int module_load_failures_leave_nothing(void)
 	ksft_print_msg("finit_module %s: %d injected of %ld fault points\n", load_params,
 		       t.injected, total);
 	if (!left)
-		ksft_print_msg("the time budget (%ld ms) ran out: fault points from %lu on not swept\n",
+		ksft_print_msg("the time budget (%ld ms) ran out: points from %lu on not swept\n",
 			       budget, n);
 	ksft_print_msg("finit_module: %d succeeded, %d ENOMEM, %d other; %ld ms\n",
 		       t.succeeded, t.enomem, t.other, now_ms() - t0);
