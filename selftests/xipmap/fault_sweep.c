@@ -1101,18 +1101,28 @@ out:
  * with ret still 0: mmap() returns 0, an "address", not an error, and
  * error_just_free frees the region the tree still holds (a use after
  * free, which the next change of the tree trips on) and the VMA without
- * ->close (the driver's mapping count stays up).  vma_iter_prealloc() is
- * the last allocation do_mmap() makes, and the only one from maple_node:
- * nommu.c allocates nothing after it on this path, and nothing before it
- * from the maple tree.  Hence the other mapping sweeps leave maple_node
- * out (and order-0 pages, which a new maple_node slab takes).
+ * ->close (the driver's mapping count stays up).  Read in mm/nommu.c:
+ * vma_iter_prealloc() is the last allocation do_mmap() makes (after it
+ * only setup_vma_to_mm(), vma_iter_store() into the preallocated nodes
+ * and an icache flush), and the only one from maple_node (nothing before
+ * it touches the maple tree).  Counting a call's fault points and sparing
+ * the last, as first planned, does not spare it: on the debug kernels
+ * kmemleak's own allocation for the new node comes after it, a new slab
+ * page for maple_node can come in between, and a store into a node with
+ * room needs no node (mas_prealloc_calc()), so the last point is then
+ * another one.  The filters do: the other mapping sweeps leave maple_node
+ * out of failslab, and order-0 pages (a new maple_node slab's last try)
+ * out of fail_page_alloc.
  *
  * With XIPMAP_KNOWN_BUGS=1 this fails exactly that allocation: only
  * maple_node marked, no page allocation counted, fail-nth 1.  A store
  * into a node with room needs no new node (mas_prealloc_calc()), so it
  * may take a few mappings before one needs one.  What 6.12 does is
  * asserted and reported as XFAIL; the kernel is left with a freed region
- * in its tree, so this runs last.
+ * in its tree, so this runs last, and the next change of the tree (this
+ * process's exit at the latest) oopses on the debug kernel, in
+ * validate_nommu_regions() on the poisoned region: a --known-bugs run
+ * ends there.
  */
 #define BUG_TRIES	16
 #define BUG_WHY		\
