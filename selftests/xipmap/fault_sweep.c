@@ -16,6 +16,13 @@
  *
  * Each path is one test case, which says how many failures it injected.
  * A path where none were injected fails: the injector is not configured.
+ * Unless the path has no fault point at all (XIPMAP_IOC_ERASE; truncate
+ * with an MMU): then an open() in the same test must inject, and the test
+ * is skipped, saying so.  The module's load is swept with one device
+ * (see module_load_failures_leave_nothing for what 6.12 lets it cover);
+ * the module must unload after the other paths and is loaded again with
+ * its parameters.  do_mmap()'s maple tree preallocation on no-MMU is a
+ * known 6.12 bug: see mmap_prealloc_failure_known_bug.
  *
  * The injector: fail-nth counts only the allocations failslab and
  * fail_page_alloc let through their filters first (mm/failslab.c,
