@@ -856,10 +856,11 @@ static inline int xt_skip_overlap(void)
 
 /*
  * A test is a function named after the claim it checks.  It returns
- * XT_PASS, XT_FAIL or XT_SKIP, and says through XT_EXPECT() what it
- * expected and what came whenever a check fails.
+ * XT_PASS, XT_FAIL or XT_SKIP (XT_XFAIL: a known kernel bug, named in
+ * xt_skip_why), and says through XT_EXPECT() what it expected and what
+ * came whenever a check fails.
  */
-enum { XT_FAIL = 0, XT_PASS = 1, XT_SKIP = 2 };
+enum { XT_FAIL = 0, XT_PASS = 1, XT_SKIP = 2, XT_XFAIL = 3 };
 
 /* In the parent: say how the child's report @r went; XT_PASS or XT_FAIL. */
 static inline int xt_steps_verdict(const struct xt_step *steps, int n, struct xt_report r)
@@ -1056,7 +1057,10 @@ static inline void xt_run_tests(const struct xt_test *tests, int n, const char *
 		}
 		xt_skip_why = NULL;
 		ret = tests[i].fn();
-		if (ret == XT_SKIP && xt_skip_why)
+		if (ret == XT_XFAIL)	/* a known kernel bug, xt_skip_why says which */
+			ksft_test_result_xfail("%s%s: %s\n", prefix, tests[i].name,
+					       xt_skip_why ? xt_skip_why : "known bug");
+		else if (ret == XT_SKIP && xt_skip_why)
 			ksft_test_result_skip("%s%s: %s\n", prefix, tests[i].name, xt_skip_why);
 		else if (ret == XT_SKIP)
 			ksft_test_result_skip("%s%s\n", prefix, tests[i].name);
