@@ -21,8 +21,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 passed=0 failed=0 skipped=0 xfail=0
-declare -A checkers_key=()
-checkers_dir=$XIPMAP_CACHE/checkers
+proofs_dir=$XIPMAP_CACHE/proofs
+declare -A proof_key=()
 start=$SECONDS
 jobs_dir=$XIPMAP_CACHE/check
 mkdir -p "$jobs_dir"
@@ -93,6 +93,43 @@ run() {
 	"$XIPMAP_TOP/qemu/run.sh" --quiet "$@"
 }
 
+# kept_job NAME TARGET INPUT... -- ARGS...: the job NAME, run --target
+# TARGET ARGS, unless it passed before with the same kernel build (its
+# cache key), INPUTs, runner, init and judge.  kept_verdict says which.
+kept_job() {
+	local name=$1 t=$2 inputs=()
+
+	shift 2
+	while [ "$1" != -- ]; do
+		inputs+=("$1")
+		shift
+	done
+	shift
+	xm_load_target "$t"
+	proof_key[$name]=$({ xm_kernel_key; xm_tree_hash "${inputs[@]}" \
+		"$XIPMAP_TOP/qemu/judge" "$XIPMAP_TOP/qemu/init.c" "$XIPMAP_TOP/qemu/run.sh" \
+		"$XIPMAP_TOP/qemu/lib.sh"; } | sha256sum | cut -c1-16)
+	[ "$(cat "$proofs_dir/$name.key" 2>/dev/null)" = "${proof_key[$name]}" ] && return 0
+	job "$name" run --run-name "$name" --target "$t" "$@"
+}
+
+# kept_verdict NAME OK MESSAGE: verdict of a kept_job; a proof kept from
+# before prints the message it passed with.
+kept_verdict() {
+	if [ ! -f "$jobs_dir/$1.rc" ]; then
+		echo "ok - $(cat "$proofs_dir/$1.said") (kept: passed with the same kernel build" \
+			"and inputs)"
+		passed=$((passed + 1))
+		return
+	fi
+	verdict "$@"
+	if [ "$2" = 1 ]; then
+		mkdir -p "$proofs_dir"
+		echo "$3" >"$proofs_dir/$1.said"
+		echo "${proof_key[$1]}" >"$proofs_dir/$1.key"
+	fi
+}
+
 if [ $# -gt 0 ]; then
 	targets=$*
 	proofs=""
@@ -142,26 +179,28 @@ if [ -n "$proofs" ]; then
 	# A private or anonymous mapping larger than free memory: ENOMEM, as it
 	# should, after a WARN in the page allocator (docs/conformance.md 22).
 	job known-bug run --run-name known-bug --known-bugs --tests demand_paging \
-		--allow 'WARNING: .* at mm/page_alloc\.c:[0-9]+ __alloc_pages'	# Two private read-only mappings of a direct device from one offset,
+		--allow 'WARNING: .* at mm/page_alloc\.c:[0-9]+ __alloc_pages'	# Proofs that depend only on a kernel build and a few inputs: each
+	# runs when they changed (a cold run, a new kernel), and is kept once
+	# it passed (kept_job below).
+	# Two private read-only mappings of a direct device from one offset,
 	# the second longer: 6.12 BUG()s in add_nommu_region() and panics
-	# (docs/conformance.md 24); and with DEBUG_NOMMU_REGIONS any overlap of
-	# regions BUGs (23).  Each run must end in exactly that BUG.
-	job known-bug-same-start run --run-name known-bug-same-start --known-bugs \
-		--tests flash_devices
-	job known-bug-regions run --run-name known-bug-regions --known-bugs \
-		--target nommu-riscv64-debug --tests flash_devices
+	# (docs/conformance.md 24); with DEBUG_NOMMU_REGIONS any overlap of
+	# regions BUGs (23); an mmap() whose maple-tree preallocation fails
+	# returns 0 and leaves a freed region in the tree (25).  Each run must
+	# end in exactly that report.
+	kept_job known-bug-same-start nommu-riscv64 "$XIPMAP_TOP/selftests/xipmap" -- \
+		--known-bugs --tests flash_devices
+	kept_job known-bug-regions nommu-riscv64-debug "$XIPMAP_TOP/selftests/xipmap" -- \
+		--known-bugs --tests flash_devices
+	kept_job known-bug-prealloc nommu-riscv64-debug "$XIPMAP_TOP/selftests/xipmap" -- \
+		--known-bugs --tests fault_sweep
 	# The checkers of each debug target proven on: its kernel boots with
 	# the injector provoking one report per checker, and the judge must
-	# name each.  Once per kernel build, injector, init and judge: the
-	# proof is kept under a key of them.
+	# name each.
 	for t in $targets; do
 		xm_load_target "$t"
 		[ "$t_debug" = yes ] || continue
-		checkers_key[$t]=$({ xm_kernel_key; xm_tree_hash "$XIPMAP_TOP/qemu/inject" \
-			"$XIPMAP_TOP/qemu/judge" "$XIPMAP_TOP/qemu/init.c" "$XIPMAP_TOP/qemu/run.sh"; } |
-			sha256sum | cut -c1-16)
-		[ "$(cat "$checkers_dir/$t" 2>/dev/null)" = "${checkers_key[$t]}" ] && continue
-		job "checkers-$t" run --run-name "checkers-$t" --target "$t" --inject checkers \
+		kept_job "checkers-$t" "$t" "$XIPMAP_TOP/qemu/inject" -- --inject checkers \
 			--tests reloc_test
 	done
 	# Debian's stock kernel with its slab checks on (built in, off by
@@ -228,42 +267,39 @@ if [ -n "$proofs" ]; then
 		grep -q '^not ok [0-9]* selftests: xipmap: xipmap-conform' "$log" && echo 1)" \
 		"xipmap-conform /dev/typo --caps direct fails ($(grep -m1 -oE 'cannot open /dev/typo: [A-Z]+' "$log"))"
 
-	# known_bug_bug NAME LINE TEST: the run NAME ended in "kernel BUG at
-	# mm/nommu.c:LINE!" in flash_devices, in TEST (the case after the last
-	# that reported).  Prints 1 if so.
-	known_bug_bug() {
+	# known_bug_report NAME PATTERN TEST: the run NAME failed, the judge
+	# named a report matching PATTERN in a test program's task, and TEST is
+	# the case that was running (after the last that reported).  Prints 1.
+	known_bug_report() {
 		local log=$XIPMAP_CACHE/run/$1/console.log last
 
+		[ -f "$jobs_dir/$1.rc" ] || return 0
 		last=$(grep -E '^# ok [0-9]+ ' "$log" | tail -1 | sed -E 's/^# ok [0-9]+ //')
 		[ "$(cat "$jobs_dir/$1.rc")" != 0 ] &&
-			grep -qE "FAIL: kernel reported a problem \(bug\): kernel BUG at mm/nommu\.c:$2! \(task flash_devices\)" \
-				"$jobs_dir/$1.out" &&
+			grep -qE "FAIL: kernel reported a problem $2" "$jobs_dir/$1.out" &&
 			[ "$last" = "$3" ] && echo 1
 	}
-	verdict known-bug-same-start "$(known_bug_bug known-bug-same-start 464 \
+	kept_verdict known-bug-same-start "$(known_bug_report known-bug-same-start \
+		'\(bug\): kernel BUG at mm/nommu\.c:464! \(task flash_devices\)' \
 		overlaps_on_a_direct_device)" \
-		"flash_devices longer_overlay_at_the_same_start with --known-bugs: kernel BUG at mm/nommu.c:464 (add_nommu_region), as expected"
-	verdict known-bug-regions "$(known_bug_bug known-bug-regions 431 \
+		"nommu-riscv64: flash_devices longer_overlay_at_the_same_start with --known-bugs: kernel BUG at mm/nommu.c:464 (add_nommu_region), as expected"
+	kept_verdict known-bug-regions "$(known_bug_report known-bug-regions \
+		'\(bug\): kernel BUG at mm/nommu\.c:431! \(task flash_devices\)' \
 		overlaps_on_a_copied_device)" \
 		"nommu-riscv64-debug: flash_devices overlaps_on_a_direct_device with --known-bugs: kernel BUG at mm/nommu.c:431 (validate_nommu_regions), as expected"
+	kept_verdict known-bug-prealloc "$(known_bug_report known-bug-prealloc \
+		'\(oops\): .* \(task fault_sweep\)' module_load_failures_leave_nothing)" \
+		"nommu-riscv64-debug: fault_sweep mmap_prealloc_failure_known_bug with --known-bugs: mmap() returns 0, then an Oops on the freed region, as expected"
 
 	echo "=== the kernel's checkers proven on (docs/checkers.md)"
-	for t in "${!checkers_key[@]}"; do
-		if [ ! -f "$jobs_dir/checkers-$t.rc" ]; then
-			echo "ok - $t: $(cat "$checkers_dir/$t.said") (proven on this kernel build before:" \
-				"the same kernel, injector, init and judge)"
-			passed=$((passed + 1))
-			continue
-		fi
+	for t in $targets; do
+		xm_load_target "$t"
+		[ "$t_debug" = yes ] || continue
 		out=$jobs_dir/checkers-$t.out
-		said=$(grep -m1 -o 'every checker reported: .*' "$out")
-		if [ "$(cat "$jobs_dir/checkers-$t.rc")" = 0 ] && [ -n "$said" ]; then
-			mkdir -p "$checkers_dir"
-			echo "$said" >"$checkers_dir/$t.said"
-			echo "${checkers_key[$t]}" >"$checkers_dir/$t"
-		fi
-		verdict "checkers-$t" "$([ -n "$said" ] && [ "$(cat "$jobs_dir/checkers-$t.rc")" = 0 ] &&
-			echo 1)" "$t: ${said:-a checker did not report}"
+		said=$(grep -m1 -o 'every checker reported: .*' "$out" 2>/dev/null)
+		kept_verdict "checkers-$t" "$([ -n "$said" ] &&
+			[ "$(cat "$jobs_dir/checkers-$t.rc")" = 0 ] && echo 1)" \
+			"$t: ${said:-a checker did not report}"
 	done
 	echo "=== debian-amd64 with slub_debug=FZPU"
 	grep -E '^xipmap: ' "$jobs_dir/debian-amd64-slub.out" | grep -E 'stages:|FAIL|PASS'
