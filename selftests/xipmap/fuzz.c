@@ -55,10 +55,18 @@ static __u32 rnd(void)
 	return (__u32)(x >> 32);
 }
 
-/* A number below @n (n > 0). */
+/* A number below @n, or 0 if @n is 0. */
 static __u32 below(__u32 n)
 {
-	return rnd() % n;
+	return n ? rnd() % n : 0;
+}
+
+/* The same for 64 bits, without 64-bit division (no libgcc on ARM). */
+static __u64 below64(__u64 n)
+{
+	if (n >> 32)
+		return (__u64)below(n >> 32) << 32 | rnd();
+	return below(n);
 }
 
 static __u64 rnd64(void)
@@ -610,8 +618,11 @@ static int fuzz_ioctl(void)
 			unsigned int cmd = chance(2) ? known_cmds[below(ARRAY_SIZE(known_cmds))] :
 					   rnd();
 
+			long r;
+
 			errno = 0;
-			judge_exact(EP_IOCTL, ioctl(bad_fd(), cmd, buf), errno, EBADF, NULL,
+			r = ioctl(bad_fd(), cmd, buf);
+			judge_exact(EP_IOCTL, r, errno, EBADF, NULL,
 				    "ioctl on a descriptor that is not open");
 		} else if (k <= 2) {
 			/* xipramfs files have no ioctls: ENOTTY even for the device's. */
@@ -621,8 +632,11 @@ static int fuzz_ioctl(void)
 			if (chance(2)) {
 				ioctl_unknown(file, 1);
 			} else {
+				long r;
+
 				errno = 0;
-				judge_exact(EP_IOCTL, ioctl(file->fd, cmd, buf), errno, ENOTTY, NULL,
+				r = ioctl(file->fd, cmd, buf);
+				judge_exact(EP_IOCTL, r, errno, ENOTTY, NULL,
 					    "an xipmap ioctl on an xipramfs file");
 			}
 		} else if (k <= 4 && mmu) {
@@ -778,9 +792,9 @@ static void fuzz_one_mmap(void)
 	/* Touch it where it has memory behind it: reading, and storing back. */
 	if ((prot & PROT_READ) && (f->dev >= 0 || !mmu ||
 				   (fsize > 0 && ((__u64)pgoff * page) < (__u64)fsize))) {
-		xt_rewrite(p);
-		if (!(prot & PROT_WRITE))
-			(void)*(volatile unsigned char *)p;
+		(void)*(volatile unsigned char *)p;
+		if (prot & PROT_WRITE)
+			xt_rewrite(p);
 	}
 	if (chance(8)) {
 		char line[160];
@@ -826,7 +840,7 @@ static long long file_offset(unsigned long long size)
 	case 5:
 		return size > 100 ? size - below(100) : 0;
 	default:
-		return size ? (long long)below(size) : below(page);
+		return size ? (long long)below64(size) : below(page);
 	}
 }
 
@@ -966,7 +980,7 @@ static void fuzz_one_lseek(void)
 
 	off = file_offset(size < 0 ? 0 : size);
 	if (whence == SEEK_CUR || whence == SEEK_END)
-		off = chance(2) ? off - size : -(long long)below(size + 2);
+		off = chance(2) ? off - size : -(long long)below64(size + 2);
 	xjoin(what, sizeof(what), ufd ? "a descriptor that is not open" : f->path, ": lseek ",
 	      dec(off), " whence ", dec(whence), NULL);
 	errno = 0;
@@ -1046,7 +1060,7 @@ static long long truncate_size(long long size)
 	case 5:
 		return (long long)rnd64();
 	case 6:
-		return size > 0 ? size - below(size) : 0;
+		return size > 0 ? size - (long long)below64(size) : 0;
 	case 7:
 		return 1LL << (31 + below(20));
 	default:
@@ -1337,7 +1351,8 @@ static void fuzz_legacy_mount(void)
 		unexpected(EP_MOUNT, "%s: the root has mode %o, expected %o\n", what,
 			   st.st_mode & 07777, mode);
 	errno = 0;
-	judge_exact(EP_MOUNT, xumount(MNT, 0), errno, 0, NULL, "umount");
+	r = xumount(MNT, 0);
+	judge_exact(EP_MOUNT, r, errno, 0, NULL, "umount");
 }
 
 static int fuzz_mount(void)
