@@ -427,7 +427,8 @@ static void cpu_busy(long busy[2])
 	char *s;
 	int cpu;
 
-	busy[0] = busy[1] = -1;
+	busy[0] = -1;
+	busy[1] = -1;
 	if (xt_read_file("/proc/stat", text, sizeof(text)) <= 0)
 		return;
 	for (cpu = 0; cpu < 2; cpu++) {
@@ -610,5 +611,7 @@ int main(int argc, char **argv)
 	memfree0 = xt_meminfo("MemFree");
 	run_workers(seed);
 	close(hold);
-	xt_run(tests, ARRAY_SIZE(tests), NULL);
+	ksft_set_plan(ARRAY_SIZE(tests));
+	xt_run_tests(tests, ARRAY_SIZE(tests), "");
+	ksft_finished();
 }
