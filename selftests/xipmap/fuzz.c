@@ -950,8 +950,8 @@ static void fuzz_one_io(int ep)
 	 * to an xipramfs file from a buffer that runs into an unmapped page
 	 * never returns: the atomic user copy makes no progress although the
 	 * fault-in said part of the buffer is there, and generic_perform_write()
-	 * retries for ever (killable).  x86-64 returns a short count.  Not
-	 * fuzzed there, so the rest can be.
+	 * retries for ever (killable).  ramfs and tmpfs do the same; x86-64
+	 * returns a short count.  Not fuzzed there, so the rest can be.
 	 */
 	if (writing && f->dev < 0 && bad == 2) {
 		p = buf;
