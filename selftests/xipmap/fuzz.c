@@ -521,6 +521,15 @@ static struct xipmap_erase erase_request(const struct xipmap_info *info, int *va
 	return e;
 }
 
+/* Whether XIPMAP_IOC_INFO says what it can: the fixed fields, known values. */
+static int info_sane(const struct xipmap_info *info, const struct xipmap_info *first)
+{
+	return info->size == first->size && info->erasesize == first->erasesize &&
+	       info->base == first->base && info->personality <= XIPMAP_PERSONALITY_FB &&
+	       !(info->caps & ~XIPMAP_CAP_ALL) && !(info->enosys & ~XIPMAP_ENOSYS_ALL) &&
+	       info->state <= XIPMAP_STATE_ERASE && !(info->flags & ~XIPMAP_INFO_NO_READ);
+}
+
 /* The capabilities each personality sets, as the ABI documents them. */
 static const __u32 preset_caps[] = { XT_CAPS_NOR, XT_CAPS_RAM, XT_CAPS_NAND, XT_CAPS_FB };
 
@@ -543,16 +552,12 @@ static void ioctl_known(struct fz_fd *f)
 		r = ioctl(f->fd, cmd, &info);
 		xjoin(what, sizeof(what), f->path, ": XIPMAP_IOC_INFO", NULL);
 		judge_exact(EP_IOCTL, r, errno, 0, NULL, what);
-		if (!r && (info.size != info0[f->dev].size ||
-			   info.erasesize != info0[f->dev].erasesize ||
-			   info.base != info0[f->dev].base ||
-			   info.personality > XIPMAP_PERSONALITY_FB ||
-			   (info.caps & ~XIPMAP_CAP_ALL) || (info.enosys & ~XIPMAP_ENOSYS_ALL) ||
-			   info.state > XIPMAP_STATE_ERASE || (info.flags & ~XIPMAP_INFO_NO_READ)))
-			unexpected(EP_IOCTL, "%s: XIPMAP_IOC_INFO reports size %llu erasesize %u "
-				   "personality %u caps %#x enosys %#x state %u flags %#x\n",
-				   f->path, info.size, info.erasesize, info.personality, info.caps,
-				   info.enosys, info.state, info.flags);
+		if (!r && !info_sane(&info, &info0[f->dev])) {
+			unexpected(EP_IOCTL, "%s: size %llu erasesize %u personality %u\n", what,
+				   info.size, info.erasesize, info.personality);
+			ksft_print_msg("%s: caps %#x enosys %#x state %u flags %#x\n", what,
+				       info.caps, info.enosys, info.state, info.flags);
+		}
 		return;
 	case XIPMAP_IOC_ERASE:
 		info = dev_info(f);
@@ -591,9 +596,8 @@ static void ioctl_known(struct fz_fd *f)
 		   (cmd == XIPMAP_IOC_SET_CAPS && after.caps != v) ||
 		   (cmd == XIPMAP_IOC_SET_ENOSYS && after.enosys != v) ||
 		   (cmd == XIPMAP_IOC_SET_STATE && after.state != v)))
-		unexpected(EP_IOCTL, "%s: then XIPMAP_IOC_INFO says personality %u caps %#x "
-			   "enosys %#x state %u\n", what, after.personality, after.caps,
-			   after.enosys, after.state);
+		unexpected(EP_IOCTL, "%s: then personality %u caps %#x enosys %#x state %u\n",
+			   what, after.personality, after.caps, after.enosys, after.state);
 }
 
 /* A known command given a bad pointer (MMU only): EFAULT, or EBADF first. */
@@ -841,7 +845,7 @@ static void fuzz_one_mmap(void)
 	/* Touch it where it has memory behind it: reading, and storing back. */
 	if ((prot & PROT_READ) && (f->dev >= 0 || !mmu ||
 				   (fsize > 0 && ((__u64)pgoff * page) < (__u64)fsize))) {
-		(void)*(volatile unsigned char *)p;
+		(void)__atomic_load_n((unsigned char *)p, __ATOMIC_RELAXED);
 		if (prot & PROT_WRITE)
 			xt_rewrite(p);
 	}
@@ -849,8 +853,7 @@ static void fuzz_one_mmap(void)
 		char line[160];
 
 		if (xt_maps_line(p, line, sizeof(line)))
-			unexpected(EP_MMAP, "%s: mapped at %p, which /proc/self/maps does not "
-				   "show\n", what, p);
+			unexpected(EP_MMAP, "%s: at %p, not in /proc/self/maps\n", what, p);
 	}
 	if (munmap(p, len))
 		unexpected(EP_MMAP, "%s: munmap(%p) of what mmap() returned: %s\n", what, p,
@@ -1101,9 +1104,8 @@ static void fuzz_one_lseek(void)
 		static int said;
 
 		if (!said++)
-			ksft_print_msg("finding: %s: the 32-bit lseek() returned %lld, offset %lld "
-				       "cut to 32 bits, not EOVERFLOW (compat_sys_lseek(), not "
-				       "xipmap)\n", what, r, want);
+			ksft_print_msg("finding: %s: %lld, not EOVERFLOW: %lld cut to 32 bits\n",
+				       what, r, want);
 		return;
 	}
 	if (r != want || (f->dev >= 0 && r > size))
@@ -1376,8 +1378,8 @@ static void fuzz_fsconfig(void)
 	if (mfd >= 0) {
 		if (!statx(mfd, "", AT_EMPTY_PATH, STATX_MODE, &stx) &&
 		    (stx.stx_mode & 07777) != mode && valid)
-			unexpected(EP_MOUNT, "the root of a new mount has mode %o, the options "
-				   "said %o\n", stx.stx_mode & 07777, mode);
+			unexpected(EP_MOUNT, "a new mount's root has mode %o, options said %o\n",
+				   stx.stx_mode & 07777, mode);
 		close(mfd);
 	}
 	close(fd);
@@ -1845,8 +1847,9 @@ int main(int argc, char **argv)
 	rng_state = seed ? strtoull(seed, NULL, 0) : DEFAULT_SEED;
 	if (!rng_state)
 		rng_state = DEFAULT_SEED;
-	ksft_print_msg("seed %llu (repeat with: fuzz SEED, or XIPMAP_FUZZ_SEED=SEED); %s "
-		       "kernel, %s\n", (unsigned long long)rng_state, mmu ? "MMU" : "no-MMU",
+	ksft_print_msg("seed %llu (again: fuzz SEED, or XIPMAP_FUZZ_SEED=SEED)\n",
+		       (unsigned long long)rng_state);
+	ksft_print_msg("%s kernel, %s\n", mmu ? "MMU" : "no-MMU",
 		       debug_kernel ? "debug checkers" : "no debug checkers");
 	ksft_set_plan(ARRAY_SIZE(cases));
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
