@@ -109,15 +109,25 @@ static int allowed(long r, int e, const int *set)
 	return 0;
 }
 
-/* Map, touch, unmap the devices; read and write them. */
-static void mapper(long end)
+/*
+ * Map, touch, unmap the devices; read and write them.
+ *
+ * Without an MMU each mapper @idx keeps to its own half of each device.
+ * A direct mapping that overlaps another process's inexactly (neither
+ * the same range nor inside it) gets a region of its own that overlaps
+ * the other's, which mm/nommu.c allows for devices, and which 6.12's
+ * CONFIG_DEBUG_NOMMU_REGIONS check then takes for a corrupt tree: "kernel
+ * BUG at mm/nommu.c:431" (validate_nommu_regions()), a panic.  A kernel
+ * bug, not the driver's; XIPMAP_KNOWN_BUGS=1 lets the mappers overlap.
+ */
+static void mapper(long end, int idx)
 {
 	static const int ERR_MMAP[] = { EINVAL, ENODEV, EACCES, EBUSY, ENOMEM, 0 };
 	static const int ERR_READ[] = { EINVAL, ENOMEM, 0 };
 	static const int ERR_WRITE[] = { ENOMEM, ENOSPC, 0 };
 	static unsigned char buf[8192];
 	int fd[NR_DEV], dev, i, e;
-	unsigned long len, off;
+	unsigned long len, off, first = 0;
 	unsigned int size;
 	void *p;
 	long r;
@@ -129,6 +139,10 @@ static void mapper(long end)
 					   xt_errname(errno));
 	}
 	size = xt_info(fd[0]).size;
+	if (!mmu && !getenv("XIPMAP_KNOWN_BUGS")) {
+		size /= 2;
+		first = idx % 2 * size;
+	}
 	while (now_ms() < end) {
 		int prot = PROT_READ | (chance(2) ? PROT_WRITE : 0);
 		int flags = chance(3) ? MAP_PRIVATE : MAP_SHARED;
@@ -144,7 +158,7 @@ static void mapper(long end)
 
 		dev = below(NR_DEV);
 		len = (1 + below(16)) * page;
-		off = below(size / page - 16) * page;
+		off = first + below(size / page - 16) * page;
 		errno = 0;
 		p = mmap(NULL, len, prot, flags, fd[dev], off);
 		e = errno;
@@ -383,7 +397,7 @@ static int worker_main(char **argv)
 		report.cpu = stay_on(idx % cpus);
 	switch (role) {
 	case MAPPER:
-		mapper(end);
+		mapper(end, idx);
 		break;
 	case SWITCHER:
 		switcher(end);
