@@ -252,7 +252,11 @@ static int xipflash_set_state(struct xipflash *flash, unsigned int state)
 		flash->data = NULL;
 	} else {
 		if (!flash->data) {
-			flash->data = kvmalloc(flash->size, GFP_KERNEL);
+			/*
+			 * As large as the flash, at a user's request: failing
+			 * is an answer (ENOMEM), not a reason to warn.
+			 */
+			flash->data = kvmalloc(flash->size, GFP_KERNEL | __GFP_NOWARN);
 			if (!flash->data) {
 				ret = -ENOMEM;
 				goto out;

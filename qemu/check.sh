@@ -167,7 +167,7 @@ if [ -n "$proofs" ]; then
 	# The live path: a failing test program and a guest that never powers
 	# off must fail a run (every other class is proven on stored logs).
 	job proof-fail run --run-name proof-fail --inject fail --tests reloc_test
-	job proof-hang run --run-name proof-hang --inject hang --tests reloc_test --timeout 20
+	job proof-hang run --run-name proof-hang --inject hang --tests reloc_test --timeout 12
 	# xipmap-conform with a profile written as a driver author would, on
 	# its command line: right, wrong (the device maps PROT_EXEC in place,
 	# which a profile without exec forbids), and a device that is not there.
@@ -203,10 +203,6 @@ if [ -n "$proofs" ]; then
 		kept_job "checkers-$t" "$t" "$XIPMAP_TOP/qemu/inject" -- --inject checkers \
 			--tests reloc_test
 	done
-	# Debian's stock kernel with its slab checks on (built in, off by
-	# default): the whole suite, held to the same pinned results.
-	job debian-amd64-slub run --run-name debian-amd64-slub --target debian-amd64 \
-		--append slub_debug=FZPU
 fi
 job_wait 1
 
@@ -267,28 +263,28 @@ if [ -n "$proofs" ]; then
 		grep -q '^not ok [0-9]* selftests: xipmap: xipmap-conform' "$log" && echo 1)" \
 		"xipmap-conform /dev/typo --caps direct fails ($(grep -m1 -oE 'cannot open /dev/typo: [A-Z]+' "$log"))"
 
-	# known_bug_report NAME PATTERN TEST: the run NAME failed, the judge
-	# named a report matching PATTERN in a test program's task, and TEST is
-	# the case that was running (after the last that reported).  Prints 1.
+	# known_bug_report NAME PATTERN [TEST]: the run NAME failed and the
+	# judge named a report matching PATTERN (its line in mm/nommu.c and its
+	# task), and TEST, the case that trips it, never finished.  Prints 1.
+	# (Which TAP line came last is no witness: a panic can cut off the
+	# line of the case before.)
 	known_bug_report() {
-		local log=$XIPMAP_CACHE/run/$1/console.log last
-
 		[ -f "$jobs_dir/$1.rc" ] || return 0
-		last=$(grep -E '^# ok [0-9]+ ' "$log" | tail -1 | sed -E 's/^# ok [0-9]+ //')
 		[ "$(cat "$jobs_dir/$1.rc")" != 0 ] &&
 			grep -qE "FAIL: kernel reported a problem $2" "$jobs_dir/$1.out" &&
-			[ "$last" = "$3" ] && echo 1
+			! grep -qE "^# ok [0-9]+ ${3:-none}\$" "$XIPMAP_CACHE/run/$1/console.log" &&
+			echo 1
 	}
 	kept_verdict known-bug-same-start "$(known_bug_report known-bug-same-start \
 		'\(bug\): kernel BUG at mm/nommu\.c:464! \(task flash_devices\)' \
-		overlaps_on_a_direct_device)" \
+		longer_overlay_at_the_same_start)" \
 		"nommu-riscv64: flash_devices longer_overlay_at_the_same_start with --known-bugs: kernel BUG at mm/nommu.c:464 (add_nommu_region), as expected"
 	kept_verdict known-bug-regions "$(known_bug_report known-bug-regions \
 		'\(bug\): kernel BUG at mm/nommu\.c:431! \(task flash_devices\)' \
-		overlaps_on_a_copied_device)" \
+		overlaps_on_a_direct_device)" \
 		"nommu-riscv64-debug: flash_devices overlaps_on_a_direct_device with --known-bugs: kernel BUG at mm/nommu.c:431 (validate_nommu_regions), as expected"
 	kept_verdict known-bug-prealloc "$(known_bug_report known-bug-prealloc \
-		'\(oops\): .* \(task fault_sweep\)' module_load_failures_leave_nothing)" \
+		'\(oops\): .* \(task fault_sweep\)')" \
 		"nommu-riscv64-debug: fault_sweep mmap_prealloc_failure_known_bug with --known-bugs: mmap() returns 0, then an Oops on the freed region, as expected"
 
 	echo "=== the kernel's checkers proven on (docs/checkers.md)"
@@ -301,12 +297,13 @@ if [ -n "$proofs" ]; then
 			[ "$(cat "$jobs_dir/checkers-$t.rc")" = 0 ] && echo 1)" \
 			"$t: ${said:-a checker did not report}"
 	done
-	echo "=== debian-amd64 with slub_debug=FZPU"
-	grep -E '^xipmap: ' "$jobs_dir/debian-amd64-slub.out" | grep -E 'stages:|FAIL|PASS'
-	count_run debian-amd64-slub
-	log=$XIPMAP_CACHE/run/debian-amd64-slub/console.log
-	verdict debian-amd64-slub "$(grep -q '^xipmap-init: slab checks on' "$log" && echo 1)" \
-		"debian-amd64: $(grep -m1 -o 'slab checks on.*' "$log" || echo 'slab checks not on')"
+	# Debian's stock kernel has SLUB's checks built in and off: the
+	# debian-amd64-i386 target boots it with slub_debug=FZPU.
+	echo "=== Debian's kernel with its slab checks on (debian-amd64-i386)"
+	log=$XIPMAP_CACHE/run/debian-amd64-i386/console.log
+	verdict debian-amd64-i386 "$(grep -q '^xipmap-init: slab checks on' "$log" && echo 1)" \
+		"debian-amd64-i386 (slub_debug=FZPU): $(grep -m1 -o 'slab checks on.*' "$log" ||
+			echo 'slab checks not on')"
 
 	echo "=== known 6.12 bugs (nommu-riscv64, docs/conformance.md)"
 	out=$jobs_dir/known-bug.out

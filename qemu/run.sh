@@ -358,11 +358,13 @@ t_stage tests
 cpio_key=$({ cat "$out/initramfs.list"
 	awk '$1 == "file" { print $3 }' "$out/initramfs.list" | xargs sha256sum; } |
 	sha256sum | cut -c1-16)
-# Per run name: runs side by side never delete each other's archive.
-cpio=$XIPMAP_CACHE/initramfs/${run_name:-$t_name}-$cpio_key.cpio
+# A directory per run name: runs side by side never delete each other's
+# archive (a name-prefix glob did: "mmu-riscv64-*" is also the debug
+# target's).
+cpio=$XIPMAP_CACHE/initramfs/${run_name:-$t_name}/$cpio_key.cpio
 if [ ! -f "$cpio" ]; then
-	mkdir -p "$XIPMAP_CACHE/initramfs"
-	rm -f "$XIPMAP_CACHE/initramfs/${run_name:-$t_name}"-*.cpio
+	mkdir -p "$(dirname "$cpio")"
+	rm -f "$(dirname "$cpio")"/*.cpio
 	"$k_cpio" "$out/initramfs.list" >"$cpio.tmp" && mv "$cpio.tmp" "$cpio" ||
 		xm_die "gen_init_cpio failed"
 fi

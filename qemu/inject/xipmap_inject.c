@@ -59,7 +59,7 @@ static void *kmalloc_unsampled(void)
 	return NULL;
 }
 
-static void provoking(const char *checker, const char *bug)
+static void announce(const char *checker, const char *bug)
 {
 	pr_info("provoking %s: %s\n", checker, bug);
 }
@@ -68,13 +68,13 @@ static noinline void ubsan_shift(void)
 {
 	volatile int one = 1;
 
-	provoking("ubsan", "a shift by more than the width of int");
+	announce("ubsan", "a shift by more than the width of int");
 	one = one << shift_by;
 }
 
 static noinline void sleep_in_atomic(void)
 {
-	provoking("atomic-sleep", "might_sleep() with preemption disabled");
+	announce("atomic-sleep", "might_sleep() with preemption disabled");
 	preempt_disable();
 	might_sleep();
 	preempt_enable();
@@ -86,7 +86,7 @@ static noinline void slab_double_free(void)
 
 	if (!p)
 		return;
-	provoking("slab", "a kmalloc-32 object freed twice");
+	announce("slab", "a kmalloc-32 object freed twice");
 	kfree(p);
 	kfree(p);
 }
@@ -97,7 +97,7 @@ static noinline void slab_redzone_overwrite(void)
 
 	if (!p)
 		return;
-	provoking("slab", "one byte written past a kmalloc-32 object");
+	announce("slab", "one byte written past a kmalloc-32 object");
 	p[past_end] = 0x5a;
 	kfree(p);
 }
@@ -108,7 +108,7 @@ static noinline void kasan_out_of_bounds(void)
 
 	if (!p)
 		return;
-	provoking("kasan", "one byte read past a kmalloc-32 object");
+	announce("kasan", "one byte read past a kmalloc-32 object");
 	sink = p[past_end];
 	kfree(p);
 }
@@ -137,7 +137,7 @@ static noinline void kfence_use_after_free(void)
 		pr_err("kfence: no allocation sampled in 2000 tries\n");
 		return;
 	}
-	provoking("kfence", "a sampled object read after kfree");
+	announce("kfence", "a sampled object read after kfree");
 	kfree(p);
 	sink = p[0];
 }
@@ -152,7 +152,7 @@ static noinline void leak(void)
 	void *volatile p;
 	int i;
 
-	provoking("kmemleak", "eight kmalloc-64 objects nothing points to");
+	announce("kmemleak", "eight kmalloc-64 objects nothing points to");
 	for (i = 0; i < 8; i++) {
 		p = kmalloc(64, GFP_KERNEL);
 		if (p)
@@ -171,7 +171,7 @@ static DEFINE_MUTEX(lock_b);
  */
 static noinline void lock_inversion(void)
 {
-	provoking("lockdep", "lock_a then lock_b, then lock_b then lock_a");
+	announce("lockdep", "lock_a then lock_b, then lock_b then lock_a");
 	mutex_lock(&lock_a);
 	mutex_lock(&lock_b);
 	mutex_unlock(&lock_b);
