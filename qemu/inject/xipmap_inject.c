@@ -165,7 +165,7 @@ static DEFINE_MUTEX(lock_a);
 static DEFINE_MUTEX(lock_b);
 
 /*
- * First: lockdep switches itself off after its first report, and also
+ * Early: lockdep switches itself off after its first report, and also
  * when anything taints the kernel as unreliable for it (a slab report
  * does, with TAINT_BAD_PAGE).
  */
@@ -184,6 +184,9 @@ static noinline void lock_inversion(void)
 
 static void provoke_checkers(void)
 {
+	/* First, to be old enough for kmemleak's scans at the end. */
+	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+		leak();
 	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
 		lock_inversion();
 	if (IS_ENABLED(CONFIG_UBSAN_SHIFT))
@@ -198,8 +201,6 @@ static void provoke_checkers(void)
 		kasan_out_of_bounds();
 	if (IS_ENABLED(CONFIG_KFENCE))
 		kfence_use_after_free();
-	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
-		leak();
 	pr_info("every checker provoked\n");
 }
 
