@@ -9,10 +9,15 @@
 # First qemu/judge_test.py checks the judge on stored console logs
 # (qemu/judge-fixtures/), in milliseconds.  Then each target runs the whole
 # kselftest suite in its guest (qemu/run.sh), two guests at a time, each
-# held to its pinned results (qemu/expected/).  The proofs then show the
-# live path end to end: a failing test and a hung guest fail a run,
-# xipmap-conform passes a right profile and fails a wrong one or a
-# provider that is not there, and a known 6.12 bug shows as expected.  Then
+# held to its pinned results (qemu/expected/), the longest first.  The
+# proofs then show the live path end to end: a failing test and a hung
+# guest fail a run, xipmap-conform passes a right profile and fails a
+# wrong one or a provider that is not there, each known 6.12 bug run on
+# purpose shows exactly its report, each debug kernel's checkers report
+# what the injector provokes, and Debian's kernel runs with its slab
+# checks on.  A proof that passed is kept until its inputs change (the
+# kernel build, QEMU, the module, tests, injector, init, runner or judge:
+# kept_job), so a warm run with nothing changed does not boot it again.  Then
 # make lint (qemu/lint.sh: checkpatch --strict, sparse, W=1 against every
 # kernel) counts as one case, failed by any finding.  The last line adds it
 # all up: "N passed, N failed, N skipped".

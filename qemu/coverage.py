@@ -16,8 +16,9 @@ target compiler's gcov) over module/, and prints
 
 and one line per file.  --missed writes every line never run, as
 "file:line: source", for docs/coverage.md.  --pinned FILE holds the
-figures a run must reach ("lines 84.1" and "branches 70.2"): a fall fails
-(exit 1), a rise says to pin again; --pin prints that file for this run.
+figures a run must reach ("lines 84.1" and "branches 70.2"): a fall of more than
+SLACK (the run-to-run variation of stress's races) fails (exit 1), a rise
+says to pin again; --pin prints that file for this run.
 """
 
 import argparse
@@ -30,6 +31,13 @@ import sys
 import tempfile
 
 GCOV_FS = '/sys/kernel/debug/gcov'
+# How far a run may fall below the pinned figures before it fails, in
+# points: stress's six processes race in the driver, and whether a race
+# lands on a path that only races reach (an ioctl changing the
+# capabilities between mmap_capabilities() and mmap(), flash-nommu.c) is
+# timing: three runs of the same tree gave 94.8/82.6, 94.8/82.6 and
+# 94.6/81.9.  Half a point of lines is under 3 lines of 538.
+SLACK = {'lines': 0.5, 'branches': 1.5}
 BEGIN = 'xipmap-init: gcda '
 END = 'xipmap-init: gcda ends'
 
@@ -162,9 +170,10 @@ def main(argv):
             if what not in want:
                 print('coverage: FAIL: %s pins no %s figure' % (args.pinned, what))
                 rc = 1
-            elif got + 1e-9 < want[what]:
-                print('coverage: FAIL: %s coverage fell to %.1f%% (pinned %.1f%% in %s)' %
-                      (what, got, want[what], args.pinned))
+            elif got + 1e-9 < want[what] - SLACK[what]:
+                print('coverage: FAIL: %s coverage fell to %.1f%% (pinned %.1f%% in %s, '
+                      'less %.1f for the races of stress)' %
+                      (what, got, want[what], args.pinned, SLACK[what]))
                 rc = 1
             elif got >= want[what] + 0.1:
                 print('coverage: %s rose to %.1f%% from %.1f%%: pin it (qemu/pin.sh)' %
