@@ -101,7 +101,7 @@ run() {
 # kept_job NAME TARGET ARGS...: the job NAME, run --target TARGET ARGS,
 # unless it passed before with the same inputs: the kernel build (its
 # cache key), QEMU's version, and every file of the module, the tests,
-# the injector, init, the runner and the judge.  The proofs of the runner
+# the injector, init, the runner, this script and the judge.  The proofs of the runner
 # and of known kernel bugs change only when one of those does: a cold run
 # or an edit runs them, a warm run with nothing changed keeps them.
 # kept_verdict says which.
@@ -114,7 +114,8 @@ kept_job() {
 		xm_tree_hash "$XIPMAP_TOP/module" "$XIPMAP_TOP/uapi" "$XIPMAP_TOP/Kbuild" \
 			"$XIPMAP_TOP/selftests/xipmap" "$XIPMAP_TOP/qemu/inject" \
 			"$XIPMAP_TOP/qemu/judge" "$XIPMAP_TOP/qemu/init.c" "$XIPMAP_TOP/qemu/Makefile" \
-			"$XIPMAP_TOP/qemu/run.sh" "$XIPMAP_TOP/qemu/lib.sh"; } | sha256sum | cut -c1-16)
+			"$XIPMAP_TOP/qemu/run.sh" "$XIPMAP_TOP/qemu/lib.sh" \
+			"$XIPMAP_TOP/qemu/check.sh"; } | sha256sum | cut -c1-16)
 	[ "$(cat "$proofs_dir/$name.key" 2>/dev/null)" = "${proof_key[$name]}" ] && return 0
 	job "$name" run --run-name "$name" --target "$t" "$@"
 }
