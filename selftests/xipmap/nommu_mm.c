@@ -598,7 +598,8 @@ static int sysv_shm_attach_is_enodev(void)
  * "Under uClinux there is no fork(), and clone() must be supplied the
  * CLONE_VM flag."  RISC-V has no fork syscall; clone() without CLONE_VM
  * is what fork() would be.  The child exits at once, touching no memory,
- * since it would run on this process's stack.
+ * since it would run on this process's stack (on ARMv7-M, where the
+ * hardware itself writes to the stack, on a stack of its own).
  */
 static long clone_without_vm(void)
 {
@@ -656,8 +657,17 @@ static long clone_without_vm(void)
 			 : "memory");
 	return ret;
 #elif defined(__arm__) && defined(__thumb2__)
+	/*
+	 * On ARMv7-M the hardware stacks an exception frame (eight words) on
+	 * the current stack at every svc and exception return: a child on
+	 * this process's stack would write one below its pointer, over the
+	 * frames of a parent that is already in waitpid().  Two of six
+	 * whole-suite runs on the Cortex-M3 hung in this test while the
+	 * child shared the stack.  The child gets a stack of its own.
+	 */
+	static unsigned long child_stack[64] __attribute__((aligned(8)));
 	register long r0 __asm__("r0") = SIGCHLD;
-	register long r1 __asm__("r1") = 0;
+	register long r1 __asm__("r1") = (long)(child_stack + ARRAY_SIZE(child_stack));
 	register long r2 __asm__("r2") = 0;
 	register long r3 __asm__("r3") = 0;
 	register long r4 __asm__("r4") = 0;
