@@ -1712,26 +1712,6 @@ static int fuzz_module(void)
 static long maps0, memfree0;
 static int next_fd0;
 
-/*
- * MemFree once what the kernel keeps only as a cache is let go: detached
- * mounts and RCU-freed inodes settle, then clean caches and slab objects
- * are dropped (/proc/sys/vm/drop_caches), so that what is compared is
- * memory something still holds.
- */
-static long settled_memfree(void)
-{
-	int fd;
-
-	usleep(200000);
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			ksft_print_msg("drop_caches: %s\n", xt_errname(errno));
-		close(fd);
-	}
-	return xt_meminfo("MemFree");
-}
-
 /* The lowest free descriptor: what open() gives next. */
 static int next_fd(void)
 {
@@ -1776,7 +1756,7 @@ static int everything_is_back(void)
 	/* A busy device keeps a copy of its data (1 MiB) until it is ready again. */
 	xt_put_back_all();
 	maps = xt_maps_lines();
-	memfree = settled_memfree();
+	memfree = xt_settled_memfree(memfree0 - tolerance);
 	ksft_print_msg("MemFree %ld kB, was %ld kB; %ld lines in /proc/self/maps, were %ld\n",
 		       memfree, memfree0, maps, maps0);
 	XT_EXPECT(next_fd() == next_fd0, "the next descriptor is %d, was %d: one leaked\n",
@@ -1840,7 +1820,7 @@ static void setup(void)
 		ksft_exit_fail_msg("mkdir %s: %s\n", DIR, xt_errname(errno));
 	maps0 = xt_maps_lines();
 	next_fd0 = next_fd();
-	memfree0 = settled_memfree();
+	memfree0 = xt_settled_memfree(0);
 	if (mount("none", DIR, "xipramfs", 0, NULL))
 		ksft_exit_fail_msg("mount -t xipramfs none %s: %s\n", DIR, xt_errname(errno));
 	for (i = 0; i < NR_DEV; i++) {

@@ -472,20 +472,6 @@ static void cpu_busy(long busy[2])
  * are dropped (/proc/sys/vm/drop_caches), so that what is compared is
  * memory something still holds.
  */
-static long settled_memfree(void)
-{
-	int fd;
-
-	usleep(200000);
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			ksft_print_msg("drop_caches: %s\n", xt_errname(errno));
-		close(fd);
-	}
-	return xt_meminfo("MemFree");
-}
-
 /* Run every worker at once, and collect what each saw. */
 static void run_workers(unsigned long long seed)
 {
@@ -608,7 +594,7 @@ static int memory_is_back(void)
 	int ok = XT_PASS;
 
 	xt_put_back_all();
-	memfree = settled_memfree();
+	memfree = xt_settled_memfree(memfree0 - tolerance);
 	ksft_print_msg("MemFree %ld kB, was %ld kB (tolerance %ld kB)\n", memfree, memfree0,
 		       tolerance);
 	XT_EXPECT(memfree >= memfree0 - tolerance, "MemFree is %ld kB less than before\n",
@@ -649,7 +635,7 @@ int main(int argc, char **argv)
 	ksft_print_msg("seed %llu (repeat with: stress SEED, or XIPMAP_STRESS_SEED=SEED); "
 		       "%u workers for %d ms on %d CPU%s\n", seed, (unsigned int)NR_WORKERS,
 		       run_ms, cpus, cpus > 1 ? "s" : "");
-	memfree0 = settled_memfree();
+	memfree0 = xt_settled_memfree(0);
 	run_workers(seed);
 	close(hold);
 	ksft_set_plan(ARRAY_SIZE(tests));

@@ -826,6 +826,38 @@ static inline int xt_kconfig(const char *option)
 }
 
 /*
+ * MemFree in kB once what the kernel frees late is free: after 200 ms
+ * (detached mounts, RCU-freed inodes), clean caches and slab objects are
+ * dropped (/proc/sys/vm/drop_caches), so that what is compared is memory
+ * still in use.  Until MemFree reaches @want, it tries again 300 ms later,
+ * five times at most, and returns the most it saw: memory freed late comes
+ * back, a leak does not.
+ */
+static inline long xt_settled_memfree(long want)
+{
+	long best = -1, now;
+	int i, fd;
+
+	usleep(200000);
+	for (i = 0; i < 5; i++) {
+		if (i)
+			usleep(300000);
+		fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+		if (fd >= 0) {
+			if (write(fd, "3", 1) != 1)
+				ksft_print_msg("drop_caches: %s\n", xt_errname(errno));
+			close(fd);
+		}
+		now = xt_meminfo("MemFree");
+		if (now > best)
+			best = now;
+		if (best >= want)
+			break;
+	}
+	return best;
+}
+
+/*
  * Whether the run asks for the tests that trip known kernel bugs (a WARN,
  * a BUG): XIPMAP_KNOWN_BUGS=1, as qemu/run.sh --known-bugs sets it.
  */
