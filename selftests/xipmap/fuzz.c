@@ -1725,14 +1725,7 @@ static int next_fd(void)
 /* The driver counts no mapping of any device once the fuzzer's are gone. */
 static int no_mapping_left(void)
 {
-	int ok = XT_PASS, dev;
-
-	XT_NEED_COUNTERS();
-	for (dev = 0; dev < NR_DEV; dev++)
-		XT_EXPECT(xt_dev_counter(dev, "mappings") == 0,
-			  "xipflash%d: debugfs counts %ld mappings, expected 0\n", dev,
-			  xt_dev_counter(dev, "mappings"));
-	return ok;
+	return xt_no_mapping_counted(NR_DEV);
 }
 
 /*

@@ -574,14 +574,7 @@ static int two_cpus_ran_workers(void)
 
 static int driver_counts_no_mapping(void)
 {
-	int ok = XT_PASS, dev;
-
-	XT_NEED_COUNTERS();
-	for (dev = 0; dev < NR_DEV; dev++)
-		XT_EXPECT(xt_dev_counter(dev, "mappings") == 0,
-			  "xipflash%d: debugfs counts %ld mappings, expected 0\n", dev,
-			  xt_dev_counter(dev, "mappings"));
-	return ok;
+	return xt_no_mapping_counted(NR_DEV);
 }
 
 /*

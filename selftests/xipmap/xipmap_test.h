@@ -1075,6 +1075,22 @@ static inline const char *xt_not_here(const struct xt_test *t)
 	}								\
 } while (0)
 
+/*
+ * The driver counts no mapping of any of the first @ndev devices (debugfs
+ * xipflashN/mappings): a test that mapped them has unmapped everything.
+ */
+static inline int xt_no_mapping_counted(int ndev)
+{
+	int ok = XT_PASS, dev;
+
+	XT_NEED_COUNTERS();
+	for (dev = 0; dev < ndev; dev++)
+		XT_EXPECT(xt_dev_counter(dev, "mappings") == 0,
+			  "xipflash%d: debugfs counts %ld mappings, expected 0\n", dev,
+			  xt_dev_counter(dev, "mappings"));
+	return ok;
+}
+
 /* Run @n tests, reporting each as "@prefix<name>". */
 static inline void xt_run_tests(const struct xt_test *tests, int n, const char *prefix)
 {
