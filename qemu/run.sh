@@ -486,7 +486,7 @@ checker_classes() {
 	fi
 	on KFENCE && c+=(kfence)
 	# With KASAN, kmemleak reported 2 to 7 of the injector's 8 leaks in
-	# four runs and none in two (cause not found yet): its reports are
+	# four runs and none in four others (cause not found yet): its reports are
 	# allowed there but not required.  nommu-riscv64-debug requires them.
 	if on DEBUG_KMEMLEAK; then
 		if on KASAN_GENERIC; then
