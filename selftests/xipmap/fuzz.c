@@ -40,44 +40,25 @@ __asm__(".text");
 #define DEFAULT_SEED	0x78697066u	/* "xipf" */
 
 /* ------------------------------------------------------------------ */
-/* The generator: xorshift64, shifts and xors only (no libgcc on ARM). */
+/* The generator: xt_rnd(), xorshift64, shifts and xors only (no libgcc on ARM). */
 
-static __u64 rng_state;
-
-static __u32 rnd(void)
-{
-	__u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return (__u32)(x >> 32);
-}
-
-/* A number below @n, or 0 if @n is 0. */
-static __u32 below(__u32 n)
-{
-	return n ? rnd() % n : 0;
-}
-
-/* The same for 64 bits, without 64-bit division (no libgcc on ARM). */
+/* xt_below() for 64 bits, without 64-bit division (no libgcc on ARM). */
 static __u64 below64(__u64 n)
 {
 	if (n >> 32)
-		return (__u64)below(n >> 32) << 32 | rnd();
-	return below(n);
+		return (__u64)xt_below(n >> 32) << 32 | xt_rnd();
+	return xt_below(n);
 }
 
 static __u64 rnd64(void)
 {
-	return (__u64)rnd() << 32 | rnd();
+	return (__u64)xt_rnd() << 32 | xt_rnd();
 }
 
 /* One in @n. */
 static int chance(__u32 n)
 {
-	return below(n) == 0;
+	return xt_below(n) == 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -354,7 +335,7 @@ static void fz_open(struct fz_fd *f, int create)
 	static const int modes[] = { O_RDWR, O_RDWR, O_RDONLY, O_WRONLY };
 	struct xipmap_info info;
 
-	f->mode = modes[below(ARRAY_SIZE(modes))];
+	f->mode = modes[xt_below(ARRAY_SIZE(modes))];
 	f->fd = open(f->path, f->mode | (create ? O_CREAT : 0), 0600);
 	if (f->fd < 0)
 		ksft_exit_fail_msg("open %s: %s\n", f->path, xt_errname(errno));
@@ -375,8 +356,8 @@ static void fz_reopen(struct fz_fd *f)
 static struct fz_fd *pick(int files_too)
 {
 	if (files_too && chance(3))
-		return &files[below(NR_FILES)];
-	return &devs[below(NR_DEV)];
+		return &files[xt_below(NR_FILES)];
+	return &devs[xt_below(NR_DEV)];
 }
 
 /* A descriptor that is not open: EBADF for every call. */
@@ -384,7 +365,7 @@ static int bad_fd(void)
 {
 	static const int bad[] = { -1, -100, 1000, 65535 };
 
-	return bad[below(ARRAY_SIZE(bad))];
+	return bad[xt_below(ARRAY_SIZE(bad))];
 }
 
 /* Reopen one descriptor now and then: personality changes show on open. */
@@ -422,7 +403,7 @@ static void *bad_pointer(void)
 
 	if (chance(4))
 		return guard + page;	/* the unmapped page after guard */
-	return (void *)bad[below(ARRAY_SIZE(bad))];
+	return (void *)bad[xt_below(ARRAY_SIZE(bad))];
 }
 
 /* ------------------------------------------------------------------ */
@@ -457,7 +438,7 @@ static int vfs_type(unsigned int type)
 /* A value for SET_@cmd: mostly valid ones, some never valid. */
 static __u32 set_value(unsigned int cmd)
 {
-	__u32 v = chance(8) ? rnd() : below(8);
+	__u32 v = chance(8) ? xt_rnd() : xt_below(8);
 
 	/*
 	 * Busy states copy the whole array (kvmalloc): rarer, and rarer
@@ -467,9 +448,9 @@ static __u32 set_value(unsigned int cmd)
 	    !chance(small_memory ? 20 : 4))
 		v = XIPMAP_STATE_READ_ARRAY;
 	if (cmd == XIPMAP_IOC_SET_CAPS && chance(2))
-		v = below(XIPMAP_CAP_ALL + 1);
+		v = xt_below(XIPMAP_CAP_ALL + 1);
 	if (cmd == XIPMAP_IOC_SET_ENOSYS && chance(2))
-		v = below(XIPMAP_ENOSYS_ALL + 1);
+		v = xt_below(XIPMAP_ENOSYS_ALL + 1);
 	return v;
 }
 
@@ -492,19 +473,19 @@ static struct xipmap_erase erase_request(const struct xipmap_info *info, int *va
 {
 	/* Shifts, not 64-bit division, which ARM's missing libgcc would do. */
 	unsigned int shift = __builtin_ctz(info->erasesize);
-	__u32 blocks = info->size >> shift, first = below(blocks);
+	__u32 blocks = info->size >> shift, first = xt_below(blocks);
 	struct xipmap_erase e;
 
 	e.offset = (__u64)first << shift;
-	e.length = (__u64)(1 + below(blocks - first)) << shift;
+	e.length = (__u64)(1 + xt_below(blocks - first)) << shift;
 	if (chance(2))
 		e.length = info->erasesize;
-	switch (below(8)) {
+	switch (xt_below(8)) {
 	case 0:
-		e.offset += below(info->erasesize);
+		e.offset += xt_below(info->erasesize);
 		break;
 	case 1:
-		e.length = below(2 * info->erasesize);
+		e.length = xt_below(2 * info->erasesize);
 		break;
 	case 2:
 		e.offset = rnd64();
@@ -536,7 +517,7 @@ static const __u32 preset_caps[] = { XT_CAPS_NOR, XT_CAPS_RAM, XT_CAPS_NAND, XT_
 /* A known command on a device, with a good pointer. */
 static void ioctl_known(struct fz_fd *f)
 {
-	unsigned int cmd = known_cmds[below(ARRAY_SIZE(known_cmds))];
+	unsigned int cmd = known_cmds[xt_below(ARRAY_SIZE(known_cmds))];
 	struct xipmap_info info, after;
 	struct xipmap_erase e;
 	char what[96];
@@ -603,7 +584,7 @@ static void ioctl_known(struct fz_fd *f)
 /* A known command given a bad pointer (MMU only): EFAULT, or EBADF first. */
 static void ioctl_bad_pointer(struct fz_fd *f)
 {
-	unsigned int cmd = known_cmds[below(ARRAY_SIZE(known_cmds))];
+	unsigned int cmd = known_cmds[xt_below(ARRAY_SIZE(known_cmds))];
 	void *p = bad_pointer();
 	char what[96];
 	int want = EFAULT;
@@ -633,26 +614,26 @@ static void ioctl_unknown(struct fz_fd *f, int on_file)
 	long r;
 
 	do {
-		type = chance(2) ? XIPMAP_IOC_MAGIC : below(256);
-		size = chance(4) ? below(1 << _IOC_SIZEBITS) : sizes[below(ARRAY_SIZE(sizes))];
-		cmd = _IOC(below(4), type, chance(2) ? below(16) : below(256), size);
+		type = chance(2) ? XIPMAP_IOC_MAGIC : xt_below(256);
+		size = chance(4) ? xt_below(1 << _IOC_SIZEBITS) : sizes[xt_below(ARRAY_SIZE(sizes))];
+		cmd = _IOC(xt_below(4), type, chance(2) ? xt_below(16) : xt_below(256), size);
 		if (chance(16))
-			cmd = rnd();
+			cmd = xt_rnd();
 	} while (vfs_type(_IOC_TYPE(cmd)) || (!on_file && is_known(cmd)));
 	/*
 	 * The argument is only a number to a command refused before it is
 	 * looked at, so any will do, without an MMU too: a driver that
 	 * dereferenced it would be the bug to find.
 	 */
-	switch (below(4)) {
+	switch (xt_below(4)) {
 	case 0:
 		arg = (unsigned long)buf;
 		break;
 	case 1:
-		arg = below(4096);
+		arg = xt_below(4096);
 		break;
 	default:
-		arg = rnd() | (unsigned long)rnd64();
+		arg = xt_rnd() | (unsigned long)rnd64();
 	}
 	xjoin(what, sizeof(what), f->path, ": ioctl ", hex(cmd), NULL);
 	errno = 0;
@@ -664,12 +645,12 @@ static int fuzz_ioctl(void)
 {
 	while (more(EP_IOCTL)) {
 		struct fz_fd *f = pick(0);
-		unsigned int k = below(20);
+		unsigned int k = xt_below(20);
 
 		churn();
 		if (k == 0) {
-			unsigned int cmd = chance(2) ? known_cmds[below(ARRAY_SIZE(known_cmds))] :
-					   rnd();
+			unsigned int cmd = chance(2) ? known_cmds[xt_below(ARRAY_SIZE(known_cmds))] :
+					   xt_rnd();
 
 			long r;
 
@@ -679,8 +660,8 @@ static int fuzz_ioctl(void)
 				    "ioctl on a descriptor that is not open");
 		} else if (k <= 2) {
 			/* xipramfs files have no ioctls: ENOTTY even for the device's. */
-			struct fz_fd *file = &files[below(NR_FILES)];
-			unsigned int cmd = known_cmds[below(ARRAY_SIZE(known_cmds))];
+			struct fz_fd *file = &files[xt_below(NR_FILES)];
+			unsigned int cmd = known_cmds[xt_below(ARRAY_SIZE(known_cmds))];
 
 			if (chance(2)) {
 				ioctl_unknown(file, 1);
@@ -741,21 +722,21 @@ static const int ERR_MMAP[] = {
 
 static unsigned long mmap_length(unsigned long size)
 {
-	switch (below(10)) {
+	switch (xt_below(10)) {
 	case 0:
 		return 0;
 	case 1:
-		return 1 + below(page);
+		return 1 + xt_below(page);
 	case 2:
 		return size ? size : page;
 	case 3:
 		return size + page;
 	case 4:
-		return ~0UL - below(2 * page);
+		return ~0UL - xt_below(2 * page);
 	case 5:
 		return (unsigned long)rnd64();
 	default:
-		return (1 + below(16)) * page - (chance(4) ? below(page) : 0);
+		return (1 + xt_below(16)) * page - (chance(4) ? xt_below(page) : 0);
 	}
 }
 
@@ -764,17 +745,17 @@ static unsigned long mmap_pgoff(unsigned long size)
 {
 	unsigned long pages = size / page;
 
-	switch (below(8)) {
+	switch (xt_below(8)) {
 	case 0:
 		return pages;
 	case 1:
-		return pages + below(16);
+		return pages + xt_below(16);
 	case 2:
 		return (unsigned long)rnd64();
 	case 3:
-		return ~0UL - below(16);
+		return ~0UL - xt_below(16);
 	default:
-		return pages ? below(pages) : 0;
+		return pages ? xt_below(pages) : 0;
 	}
 }
 
@@ -802,14 +783,14 @@ static void fuzz_one_mmap(void)
 	}
 	len = mmap_length(size);
 	pgoff = mmap_pgoff(size);
-	prot = below(8);
+	prot = xt_below(8);
 	if (chance(50))
 		prot |= PROT_SEM;
 	flags = chance(2) ? MAP_SHARED : MAP_PRIVATE;
 	if (chance(30))
 		flags = chance(2) ? 0 : MAP_SHARED_VALIDATE;
 	if (chance(4))
-		flags |= extra[below(ARRAY_SIZE(extra))];
+		flags |= extra[xt_below(ARRAY_SIZE(extra))];
 	/*
 	 * MAP_FIXED only where it is refused (no-MMU: always EINVAL); with an
 	 * MMU it would replace whatever is there.  MAP_FIXED_NOREPLACE with an
@@ -821,7 +802,7 @@ static void fuzz_one_mmap(void)
 		hint = ((unsigned long)buf + page) & ~(page - 1);
 	/* Without an MMU a private mapping may be copied into a new run. */
 	if (!mmu && ((flags & MAP_TYPE) != MAP_SHARED) && len > copy_limit() && len < ~0UL - page)
-		len = 1 + below(copy_limit());
+		len = 1 + xt_below(copy_limit());
 	if (would_warn(f, prot, flags) && nommu_warnings-- <= 0)
 		prot &= ~(PROT_READ | PROT_WRITE | PROT_EXEC);	/* PROT_NONE never warns */
 
@@ -878,9 +859,9 @@ static const int ERR_WRITE[] = { EINVAL, EFAULT, ENOMEM, ENOSPC, EFBIG, 0 };
 /* An offset: inside, near the end, past it, huge, negative. */
 static long long file_offset(unsigned long long size)
 {
-	switch (below(10)) {
+	switch (xt_below(10)) {
 	case 0:
-		return -(long long)(1 + below(65536));
+		return -(long long)(1 + xt_below(65536));
 	case 1:
 		return (long long)(rnd64() >> 1);
 	case 2:
@@ -888,25 +869,25 @@ static long long file_offset(unsigned long long size)
 	case 3:
 		return size;
 	case 4:
-		return size + below(65536);
+		return size + xt_below(65536);
 	case 5:
-		return size > 100 ? size - below(100) : 0;
+		return size > 100 ? size - xt_below(100) : 0;
 	default:
-		return size ? (long long)below64(size) : below(page);
+		return size ? (long long)below64(size) : xt_below(page);
 	}
 }
 
 static unsigned long io_count(void)
 {
-	switch (below(12)) {
+	switch (xt_below(12)) {
 	case 0:
 		return 0;
 	case 1:
-		return 1 + below(16);
+		return 1 + xt_below(16);
 	case 2:
-		return BUF_SIZE - below(page);
+		return BUF_SIZE - xt_below(page);
 	default:
-		return 1 + below(2 * page);
+		return 1 + xt_below(2 * page);
 	}
 }
 
@@ -923,8 +904,8 @@ static void *io_buffer(unsigned long *count, int *bad)
 	*bad = 1 + chance(2);
 	if (*bad == 1)
 		return bad_pointer();
-	*count = 1 + below(2 * page);
-	return guard + page - below(page);	/* runs off the end of guard */
+	*count = 1 + xt_below(2 * page);
+	return guard + page - xt_below(page);	/* runs off the end of guard */
 }
 
 /* The flash's or file's size, for the bound of a read or write. */
@@ -964,11 +945,11 @@ static void fuzz_one_io(int ep)
 	pos = positional ? file_offset(size < 0 ? 0 : size) : fz_lseek(f->fd, 0, SEEK_CUR);
 	/* Keep file writes from filling memory: a page at a huge offset is fine. */
 	if (writing && f->dev < 0 && pos > (4 << 20) && pos < (1LL << 40))
-		pos = below(1 << 20);
+		pos = xt_below(1 << 20);
 	if (!positional && pos != fz_lseek(f->fd, pos, SEEK_SET))
 		pos = fz_lseek(f->fd, 0, SEEK_CUR);
 	if (writing && !bad)
-		buf[0] ^= rnd();
+		buf[0] ^= xt_rnd();
 	xjoin(what, sizeof(what), ufd ? "a descriptor that is not open" : f->path,
 	      writing ? (positional ? ": pwrite " : ": write ") :
 			(positional ? ": pread " : ": read "), udec(count), " bytes at ", dec(pos),
@@ -1042,7 +1023,7 @@ static const int ERR_LSEEK[] = { EINVAL, ENXIO, EOVERFLOW, 0 };
 static void fuzz_one_lseek(void)
 {
 	struct fz_fd *f = pick(1);
-	int whence = chance(10) ? (int)below(300) : (int)below(5), ufd = chance(50), e;
+	int whence = chance(10) ? (int)xt_below(300) : (int)xt_below(5), ufd = chance(50), e;
 	long long size = size_now(f), cur = fz_lseek(f->fd, 0, SEEK_CUR), off, r, want = -1;
 	int small = 0;
 	char what[128];
@@ -1130,15 +1111,15 @@ static const int ERR_TRUNCATE[] = { EINVAL, EFBIG, ENOMEM, ETXTBSY, 0 };
 static long long truncate_size(long long size)
 {
 	/* The largest order the page allocator gives, as no-MMU may ask it. */
-	switch (below(12)) {
+	switch (xt_below(12)) {
 	case 0:
 		return 0;
 	case 1:
-		return -(long long)(1 + below(1 << 20));
+		return -(long long)(1 + xt_below(1 << 20));
 	case 2:
 		return (long long)(rnd64() >> 1);
 	case 3:
-		return (1LL << 32) + below(1 << 20);	/* past 4 GiB */
+		return (1LL << 32) + xt_below(1 << 20);	/* past 4 GiB */
 	case 4:
 		return 0x7fffffffffffffffLL;
 	case 5:
@@ -1146,16 +1127,16 @@ static long long truncate_size(long long size)
 	case 6:
 		return size > 0 ? size - (long long)below64(size) : 0;
 	case 7:
-		return 1LL << (31 + below(20));
+		return 1LL << (31 + xt_below(20));
 	default:
-		return (1 + below(mmu ? 64 : small_memory ? 16 : 64)) * (long long)page -
-		       below(page);
+		return (1 + xt_below(mmu ? 64 : small_memory ? 16 : 64)) * (long long)page -
+		       xt_below(page);
 	}
 }
 
 static void fuzz_one_truncate(void)
 {
-	struct fz_fd *f = &files[below(NR_FILES)];
+	struct fz_fd *f = &files[xt_below(NR_FILES)];
 	long long size = fz_size(f->fd), len = truncate_size(size), after;
 	int fd = f->fd, want = -1, e;
 	void *map = MAP_FAILED;
@@ -1164,7 +1145,7 @@ static void fuzz_one_truncate(void)
 	long r;
 
 	if (chance(10))
-		fd = devs[below(NR_DEV)].fd;	/* not a regular file: EINVAL */
+		fd = devs[xt_below(NR_DEV)].fd;	/* not a regular file: EINVAL */
 	if (chance(50))
 		fd = bad_fd();
 	/*
@@ -1174,7 +1155,7 @@ static void fuzz_one_truncate(void)
 	 */
 	if (!mmu && fd == f->fd && size == 0 && len > (long long)(64 * page) &&
 	    len < (1LL << 32) && len < (long long)(page << 20))
-		len = (1 + below(16)) * (long long)page;
+		len = (1 + xt_below(16)) * (long long)page;
 	/* Now and then hold a shared mapping of the file, which pins its pages. */
 	if (fd == f->fd && size > 0 && size < (1 << 20) && f->mode == O_RDWR && chance(4)) {
 		maplen = size;
@@ -1272,10 +1253,10 @@ static const char *option_key(void)
 	unsigned int i, n;
 
 	if (!chance(4))
-		return keys[below(ARRAY_SIZE(keys))];
-	n = 1 + below(sizeof(made) - 1);
+		return keys[xt_below(ARRAY_SIZE(keys))];
+	n = 1 + xt_below(sizeof(made) - 1);
 	for (i = 0; i < n; i++)
-		made[i] = "abcdefghijklmnopqrstuvwxyz_0"[below(28)];
+		made[i] = "abcdefghijklmnopqrstuvwxyz_0"[xt_below(28)];
 	made[n] = '\0';
 	/* Never one an LSM or the VFS would take for itself. */
 	if (xt_contains(made, "context") || sb_flag(made) || !strcmp(made, "source") ||
@@ -1293,10 +1274,10 @@ static const char *option_value(void)
 	static char made[24];
 
 	if (chance(3)) {
-		xjoin(made, sizeof(made), chance(2) ? "0" : "", udec(below(01000000)), NULL);
+		xjoin(made, sizeof(made), chance(2) ? "0" : "", udec(xt_below(01000000)), NULL);
 		return made;
 	}
-	return values[below(ARRAY_SIZE(values))];
+	return values[xt_below(ARRAY_SIZE(values))];
 }
 
 /*
@@ -1307,7 +1288,7 @@ static void fuzz_fsconfig(void)
 {
 	static const int ERR_FSCONFIG[] = { EINVAL, EOPNOTSUPP, EBADF, EBUSY, 0 };
 	unsigned int mode = 0755, v, cmd;
-	int fd, mfd, i, n = below(5), valid = 1, created = 0, r, want;
+	int fd, mfd, i, n = xt_below(5), valid = 1, created = 0, r, want;
 	struct statx stx;
 	const char *key, *value;
 	char what[96];
@@ -1320,7 +1301,7 @@ static void fuzz_fsconfig(void)
 	for (i = 0; i < n; i++) {
 		key = option_key();
 		value = option_value();
-		cmd = chance(5) ? below(10) : FSCONFIG_SET_STRING;
+		cmd = chance(5) ? xt_below(10) : FSCONFIG_SET_STRING;
 		if (cmd == FSCONFIG_SET_FD || cmd == FSCONFIG_SET_PATH ||
 		    cmd == FSCONFIG_SET_PATH_EMPTY)
 			cmd = FSCONFIG_SET_FLAG;	/* no files or paths as values */
@@ -1394,7 +1375,7 @@ static int legacy_refusals = 24;
 static void fuzz_legacy_mount(void)
 {
 	char opts[128], announce[96], what[160];
-	unsigned int mode = 0755, v, i, n = below(4);
+	unsigned int mode = 0755, v, i, n = xt_below(4);
 	const char *refusal = NULL;
 	int r, e, want = 0;
 	struct stat st;
@@ -1514,25 +1495,25 @@ static const char *number_value(void)
 
 	if (chance(3)) {
 		/* A power of two from a page up, or anything. */
-		__u64 v = chance(2) ? (__u64)page << below(8) : rnd64() >> below(64);
+		__u64 v = chance(2) ? (__u64)page << xt_below(8) : rnd64() >> xt_below(64);
 
 		u64toa_r(v, made);
 		return made;
 	}
-	return values[below(ARRAY_SIZE(values))];
+	return values[xt_below(ARRAY_SIZE(values))];
 }
 
 static const char *personality_value(int *count, int *bad_index)
 {
 	static const char *const names[] = { "nor", "ram", "nand", "fb", "NOR", "", "flash" };
 	static char list[96];
-	int i, n = chance(8) ? 9 + below(3) : 1 + below(4);
+	int i, n = chance(8) ? 9 + xt_below(3) : 1 + xt_below(4);
 
 	list[0] = '\0';
 	*bad_index = -1;
 	for (i = 0; i < n; i++) {
-		const char *name = chance(5) ? names[below(ARRAY_SIZE(names))] :
-				   names[below(4)];
+		const char *name = chance(5) ? names[xt_below(ARRAY_SIZE(names))] :
+				   names[xt_below(4)];
 
 		xjoin(list + strlen(list), sizeof(list) - strlen(list), i ? "," : "", name, NULL);
 		if (*bad_index < 0 && strcmp(name, "nor") && strcmp(name, "ram") &&
@@ -1573,7 +1554,7 @@ static int loaded(void)
 static void fuzz_one_module(int kernel64, int order)
 {
 	char params[256], msg[8][160], what[300], first[16];
-	int nmsg = 0, i, n = 1 + below(3), r, e, want = 0;
+	int nmsg = 0, i, n = 1 + xt_below(3), r, e, want = 0;
 	__u64 flash_size = 1 << 20, nr_flash = 4, v;
 	int nr_personality = 0, bad_personality = -1;
 
@@ -1581,7 +1562,7 @@ static void fuzz_one_module(int kernel64, int order)
 	for (i = 0; i < n; i++) {
 		static const char *const unknown[] = { "size", "flash", "nr", "debug_x" };
 		const char *name, *value = NULL;
-		unsigned int which = below(7);
+		unsigned int which = xt_below(7);
 		int count = 0, bad = -1, err = 0;
 
 		if (which <= 1) {
@@ -1591,12 +1572,12 @@ static void fuzz_one_module(int kernel64, int order)
 			name = "nr_flash";
 			value = number_value();
 			if (chance(2))
-				value = udec(below(10));
+				value = udec(xt_below(10));
 		} else if (which <= 5) {
 			name = "personality";
 			value = personality_value(&count, &bad);
 		} else {
-			name = unknown[below(ARRAY_SIZE(unknown))];
+			name = unknown[xt_below(ARRAY_SIZE(unknown))];
 			value = number_value();
 		}
 		if (chance(12))
@@ -1839,11 +1820,11 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	setup();
 	start_s = time(NULL);
-	rng_state = seed ? strtoull(seed, NULL, 0) : DEFAULT_SEED;
-	if (!rng_state)
-		rng_state = DEFAULT_SEED;
+	*xt_rng_seed() = seed ? strtoull(seed, NULL, 0) : DEFAULT_SEED;
+	if (!*xt_rng_seed())
+		*xt_rng_seed() = DEFAULT_SEED;
 	ksft_print_msg("seed %llu (again: fuzz SEED, or XIPMAP_FUZZ_SEED=SEED)\n",
-		       (unsigned long long)rng_state);
+		       (unsigned long long)*xt_rng_seed());
 	ksft_print_msg("%s kernel, %s\n", mmu ? "MMU" : "no-MMU",
 		       debug_kernel ? "debug checkers" : "no debug checkers");
 	ksft_set_plan(ARRAY_SIZE(cases));

@@ -61,27 +61,9 @@ static int mmu, small_memory;
 /* ------------------------------------------------------------------ */
 /* The worker's side */
 
-static __u64 rng_state;
-
-static __u32 rnd(void)
-{
-	__u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return (__u32)(x >> 32);
-}
-
-static __u32 below(__u32 n)
-{
-	return n ? rnd() % n : 0;
-}
-
 static int chance(__u32 n)
 {
-	return below(n) == 0;
+	return xt_below(n) == 0;
 }
 
 static long now_ms(void)
@@ -163,9 +145,9 @@ static void mapper(long end, int idx)
 		if (!mmu && flags == MAP_SHARED)
 			prot = PROT_READ;
 
-		dev = below(NR_DEV);
-		len = (1 + below(16)) * page;
-		off = first + below(size / page - 16) * page;
+		dev = xt_below(NR_DEV);
+		len = (1 + xt_below(16)) * page;
+		off = first + xt_below(size / page - 16) * page;
 		errno = 0;
 		p = mmap(NULL, len, prot, flags, fd[dev], off);
 		e = errno;
@@ -181,16 +163,16 @@ static void mapper(long end, int idx)
 			count(!r, "munmap", errno);
 		}
 		errno = 0;
-		r = lseek(fd[dev], below(size), SEEK_SET);
+		r = lseek(fd[dev], xt_below(size), SEEK_SET);
 		count(r >= 0, "lseek", errno);
 		errno = 0;
 		if (chance(2)) {
-			r = read(fd[dev], buf, 1 + below(sizeof(buf)));
+			r = read(fd[dev], buf, 1 + xt_below(sizeof(buf)));
 			count(allowed(r, errno, ERR_READ), "read", errno);
 		} else {
 			/* Writes store, or program: only ever clearing bits. */
 			memset(buf, 0xff, sizeof(buf));
-			r = write(fd[dev], buf, 1 + below(sizeof(buf)));
+			r = write(fd[dev], buf, 1 + xt_below(sizeof(buf)));
 			count(allowed(r, errno, ERR_WRITE), "write", errno);
 		}
 	}
@@ -216,28 +198,28 @@ static void switcher(long end)
 	}
 	while (now_ms() < end) {
 		/* Busy states copy the array: on 16 MiB only xipflash0 goes busy. */
-		dev = below(NR_DEV);
+		dev = xt_below(NR_DEV);
 		errno = 0;
-		switch (below(6)) {
+		switch (xt_below(6)) {
 		case 0:
-			r = xt_set(fd[dev], XIPMAP_IOC_SET_PERSONALITY, below(4));
+			r = xt_set(fd[dev], XIPMAP_IOC_SET_PERSONALITY, xt_below(4));
 			count(!r, "XIPMAP_IOC_SET_PERSONALITY", errno);
 			break;
 		case 1:
-			caps = below(XIPMAP_CAP_ALL + 1);
+			caps = xt_below(XIPMAP_CAP_ALL + 1);
 			if (!mmu && (caps & XIPMAP_CAP_DIRECT))
 				caps |= XIPMAP_CAP_READ;	/* see mapper() */
 			r = xt_set(fd[dev], XIPMAP_IOC_SET_CAPS, caps);
 			count(!r, "XIPMAP_IOC_SET_CAPS", errno);
 			break;
 		case 2:
-			r = xt_set(fd[dev], XIPMAP_IOC_SET_ENOSYS, below(XIPMAP_ENOSYS_ALL + 1));
+			r = xt_set(fd[dev], XIPMAP_IOC_SET_ENOSYS, xt_below(XIPMAP_ENOSYS_ALL + 1));
 			count(!r, "XIPMAP_IOC_SET_ENOSYS", errno);
 			break;
 		case 3:
 			if (small_memory)
 				dev = 0;
-			r = xt_set(fd[dev], XIPMAP_IOC_SET_STATE, below(3));
+			r = xt_set(fd[dev], XIPMAP_IOC_SET_STATE, xt_below(3));
 			count(allowed(r, errno, ERR_STATE), "XIPMAP_IOC_SET_STATE", errno);
 			break;
 		case 4:
@@ -245,7 +227,7 @@ static void switcher(long end)
 			count(!r, "XIPMAP_IOC_INFO", errno);
 			if (!r && info.state == XIPMAP_STATE_READ_ARRAY) {
 				/* 32-bit arithmetic: no 64-bit division without libgcc. */
-				erase.offset = below((__u32)info.size / info.erasesize) *
+				erase.offset = xt_below((__u32)info.size / info.erasesize) *
 					       info.erasesize;
 				erase.length = info.erasesize;
 				errno = 0;
@@ -295,13 +277,13 @@ static void ramfs(long end, int idx)
 			}
 			mounted = 1;
 		}
-		xjoin(path, sizeof(path), dir, "/f", utoa(below(4)), NULL);
+		xjoin(path, sizeof(path), dir, "/f", utoa(xt_below(4)), NULL);
 		errno = 0;
 		fd = open(path, O_RDWR | O_CREAT, 0600);
 		count(fd >= 0, "create", errno);
 		if (fd < 0)
 			continue;
-		size = (1 + below(16)) * page;
+		size = (1 + xt_below(16)) * page;
 		errno = 0;
 		r = xftruncate(fd, size);
 		count(allowed(r, errno, ERR_TRUNCATE), "ftruncate up", errno);
@@ -313,13 +295,13 @@ static void ramfs(long end, int idx)
 				__atomic_store_n((unsigned char *)p + i, i, __ATOMIC_RELAXED);
 			/* Cutting mapped pages: ETXTBSY without an MMU. */
 			errno = 0;
-			r = xftruncate(fd, below(size));
+			r = xftruncate(fd, xt_below(size));
 			count(allowed(r, errno, ERR_TRUNCATE), "ftruncate while mapped", errno);
 			errno = 0;
 			count(!munmap(p, size), "munmap", errno);
 		}
 		errno = 0;
-		r = write(fd, buf, 1 + below(sizeof(buf)));
+		r = write(fd, buf, 1 + xt_below(sizeof(buf)));
 		count(r > 0, "write", errno);
 		/* Unmounting with a file open is EBUSY. */
 		if (chance(8)) {
@@ -393,7 +375,7 @@ static int worker_main(char **argv)
 	int role = atoi(argv[2]), idx = atoi(argv[3]), cpus = atoi(argv[6]);
 	long end = now_ms() + atol(argv[5]);
 
-	rng_state = strtoull(argv[4], NULL, 0) * 2 + idx + 1;
+	*xt_rng_seed() = strtoull(argv[4], NULL, 0) * 2 + idx + 1;
 	page = xt_page_size();
 	mmu = xt_mmu();
 	small_memory = xt_meminfo("MemTotal") < 65536;

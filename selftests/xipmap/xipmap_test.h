@@ -1076,6 +1076,35 @@ static inline const char *xt_not_here(const struct xt_test *t)
 } while (0)
 
 /*
+ * A seeded xorshift64 generator, for the fuzzer and the stress workers:
+ * one seed gives one sequence on every target.  xt_rng_seed() is its
+ * state, to seed it.
+ */
+static inline __u64 *xt_rng_seed(void)
+{
+	static __u64 state;
+
+	return &state;
+}
+
+static inline __u32 xt_rnd(void)
+{
+	__u64 x = *xt_rng_seed();
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*xt_rng_seed() = x;
+	return (__u32)(x >> 32);
+}
+
+/* A number below @n, or 0 if @n is 0. */
+static inline __u32 xt_below(__u32 n)
+{
+	return n ? xt_rnd() % n : 0;
+}
+
+/*
  * The driver counts no mapping of any of the first @ndev devices (debugfs
  * xipflashN/mappings): a test that mapped them has unmapped everything.
  */
