@@ -99,17 +99,4 @@ static inline void xipmap_vm_flags_mod(struct vm_area_struct *vma,
 #endif
 }
 
-/*
- * The page cache folio at @index, created if missing, locked; or NULL.
- * __filemap_get_folio() failed with NULL until 6.4, with an ERR_PTR since.
- */
-static inline struct folio *xipmap_grab_folio(struct address_space *mapping,
-					      pgoff_t index, gfp_t gfp)
-{
-	struct folio *folio;
-
-	folio = __filemap_get_folio(mapping, index, FGP_LOCK | FGP_ACCESSED | FGP_CREAT, gfp);
-	return IS_ERR(folio) ? NULL : folio;
-}
-
 #endif /* _XIPMAP_COMPAT_H */

@@ -516,7 +516,6 @@ static void xipflash_debugfs_init(struct xipflash *flash)
 	xipmap_debugfs_create_counter("direct_maps", flash->debugfs, &flash->direct_maps);
 	xipmap_debugfs_create_counter("enosys_answers", flash->debugfs,
 				      &flash->enosys_answers);
-	xipmap_debugfs_create_counter("faults", flash->debugfs, &flash->faults);
 }
 
 /**
@@ -544,7 +543,6 @@ int xipflash_create(struct xipflash *flash, unsigned int index, size_t size,
 	atomic_set(&flash->mappings, 0);
 	atomic64_set(&flash->direct_maps, 0);
 	atomic64_set(&flash->enosys_answers, 0);
-	atomic64_set(&flash->faults, 0);
 	snprintf(flash->name, sizeof(flash->name), XIPMAP_FLASH_NAME "%u", index);
 
 	/* Direct mappings hand out this address: it must be one run of pages. */

@@ -3,79 +3,27 @@
  * xipramfs: regular files on a kernel with an MMU.
  *
  * With an MMU nothing needs to be contiguous and any file can be mapped
- * any way; the page cache is the file.  Mappings are demand-paged:
- * mmap() allocates nothing, and each page of a file comes into the page
- * cache and the mapping when it is first touched (xipramfs_fault()), so a
- * file much larger than memory, full of holes, can be mapped and used a
- * page at a time.  debugfs counts those faults (xipmap/xipramfs/faults).
+ * any way; the page cache is the file.  So mapping is ramfs's, which is the
+ * page cache's own (fs/ramfs/file-mmu.c): generic_file_mmap() and
+ * generic_file_vm_ops.  filemap_fault() finds the page or, for a hole, adds
+ * one that ram_aops' read_folio zeroes; it reads nothing ahead, since the
+ * superblock's backing device (noop_backing_dev_info) has no readahead
+ * window.  filemap_map_pages() maps, around the page touched, only pages
+ * already in the cache and up to date, so a sparse file mapped whole still
+ * costs one page per page touched.  filemap_page_mkwrite() dirties a page
+ * on its first write, and truncation unmaps what it frees.
  *
- * generic_file_vm_ops would do the same work, but filemap_fault() reads
- * ahead and filemap_map_pages() maps the pages around the one touched:
- * right for a disk, but on a RAM filesystem "reading ahead" a hole
- * allocates zeroed pages nobody asked for.  Here a fault costs one page.
+ * ->map_pages matters beyond fewer faults: without it, a fault taken under
+ * the per-VMA lock is retried under mmap_lock (vmf_can_call_fault()).
  */
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/mm.h>
-#include <linux/pagemap.h>
 
 #include "compat.h"
 #include "xipmap.h"
 
-/*
- * Find or make the page at vmf->pgoff and hand it back locked.  A new page
- * is a hole: zeroed before anyone can map it.  It is dirty from birth, as
- * ramfs's pages are, so nothing takes it back while the file holds it.
- * i_size is checked again under the page lock: a truncate that shrank the
- * file first would otherwise find the page mapped after it unmapped the
- * range.
- */
-static vm_fault_t xipramfs_fault(struct vm_fault *vmf)
-{
-	struct file *file = vmf->vma->vm_file;
-	struct inode *inode = file_inode(file);
-	struct address_space *mapping = file->f_mapping;
-	pgoff_t index = vmf->pgoff;
-	struct folio *folio;
-
-	if (index >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
-		return VM_FAULT_SIGBUS;
-	folio = xipmap_grab_folio(mapping, index, mapping_gfp_mask(mapping));
-	if (!folio)
-		return VM_FAULT_OOM;
-	if (index >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE)) {
-		folio_unlock(folio);
-		folio_put(folio);
-		return VM_FAULT_SIGBUS;
-	}
-	if (!folio_test_uptodate(folio)) {
-		folio_zero_range(folio, 0, folio_size(folio));
-		flush_dcache_folio(folio);
-		folio_mark_uptodate(folio);
-	}
-	folio_mark_dirty(folio);
-	xipramfs_count_fault();
-	vmf->page = folio_file_page(folio, index);
-	return VM_FAULT_LOCKED;
-}
-
-static const struct vm_operations_struct xipramfs_vm_ops = {
-	.fault		= xipramfs_fault,
-};
-
-/*
- * Nothing to allocate or check: the file's size is checked on each fault,
- * as for any file, so a mapping may run past the end (SIGBUS there).
- */
-static int xipramfs_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	file_accessed(file);
-	vma->vm_ops = &xipramfs_vm_ops;
-	return 0;
-}
-
 const struct file_operations xipramfs_file_operations = {
-	.mmap		= xipramfs_mmap,
+	.mmap		= generic_file_mmap,
 	.read_iter	= generic_file_read_iter,
 	.write_iter	= generic_file_write_iter,
 	.fsync		= noop_fsync,

@@ -14,7 +14,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -41,21 +40,6 @@
 struct xipramfs_fs_info {
 	umode_t mode;
 };
-
-/*
- * Pages of files mapped on their first touch (MMU kernels), on every
- * mount: /sys/kernel/debug/xipmap/xipramfs/faults, for tests to watch.
- */
-static atomic64_t xipramfs_faults = ATOMIC64_INIT(0);
-static struct dentry *xipramfs_debugfs;
-
-/**
- * xipramfs_count_fault() - count a page mapped on its first touch
- */
-void xipramfs_count_fault(void)
-{
-	atomic64_inc(&xipramfs_faults);
-}
 
 static struct kmem_cache *xipramfs_inode_cachep;
 static const struct super_operations xipramfs_ops;
@@ -340,8 +324,6 @@ int xipramfs_register(void)
 		kmem_cache_destroy(xipramfs_inode_cachep);
 		return ret;
 	}
-	xipramfs_debugfs = debugfs_create_dir("xipramfs", xipmap_debugfs_dir);
-	xipmap_debugfs_create_counter("faults", xipramfs_debugfs, &xipramfs_faults);
 	return 0;
 }
 
@@ -352,8 +334,6 @@ int xipramfs_register(void)
  */
 void xipramfs_unregister(void)
 {
-	debugfs_remove(xipramfs_debugfs);
-	xipramfs_debugfs = NULL;
 	unregister_filesystem(&xipramfs_fs_type);
 	/* Inodes are freed after an RCU grace period: wait for the last. */
 	rcu_barrier();

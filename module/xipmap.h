@@ -54,7 +54,6 @@ struct xipflash_preset {
  * @mappings:	mappings the driver accepted and has not seen closed
  * @direct_maps: times the driver's mmap() accepted a direct mapping
  * @enosys_answers: times a hook answered -ENOSYS
- * @faults:	pages mapped on first touch (MMU kernels; 0 without an MMU)
  * @debugfs:	its directory of counters, /sys/kernel/debug/xipmap/xipflashN
  */
 struct xipflash {
@@ -73,7 +72,6 @@ struct xipflash {
 	atomic_t mappings;
 	atomic64_t direct_maps;
 	atomic64_t enosys_answers;
-	atomic64_t faults;
 	struct dentry *debugfs;
 };
 
@@ -145,7 +143,6 @@ static inline struct xipramfs_inode *XIPRAMFS_I(struct inode *inode)
 }
 
 int xipramfs_register(void);
-void xipramfs_count_fault(void);
 void xipramfs_unregister(void);
 
 /* Regular files: ramfs-nommu.c or ramfs-mmu.c, as Kbuild picks. */

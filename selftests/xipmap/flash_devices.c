@@ -1134,8 +1134,8 @@ static const struct xt_test tests[] = {
 	XT_TEST_NOMMU(every_capability_mask, "mm/nommu.c's reading of the capabilities; "
 		      "mmu_map checks the driver's with an MMU"),
 	XT_TEST_NOMMU(nand_private_copy_is_shared_with_other_processes, WHY_PRIVATE),
-	XT_TEST_NOMMU(nand_writes_do_not_reach_copies, "with an MMU a copy is made when each "
-		      "page is first touched (mmu_map)"),
+	XT_TEST_NOMMU(nand_writes_do_not_reach_copies, "with an MMU a device that can only "
+		      "be copied is not mapped (mmu_map)"),
 	XT_TEST(shared_without_direct_is_enodev),
 	XT_TEST_NOMMU(ram_shared_rw_is_device_memory, XT_WHY_PLACE),
 	XT_TEST_NOMMU(fb_shared_rw_is_device_memory, XT_WHY_PLACE),

@@ -798,6 +798,56 @@ static inline long xt_meminfo(const char *field)
 }
 
 /*
+ * What the process itself sees of its mappings, for the MMU claims that do
+ * not need the driver's word: its minor page faults so far (getrusage()),
+ * and a field of the /proc/self/smaps entry of the mapping that starts at
+ * @addr ("Rss", "Anonymous"), in kB, or -1.
+ */
+static inline long xt_minflt(void)
+{
+	struct rusage ru;
+
+	if (my_syscall2(__NR_getrusage, RUSAGE_SELF, &ru))
+		return -1;
+	return ru.ru_minflt;
+}
+
+static char xt_smaps_buf[65536];
+
+/* Whether the line at @s starts a VMA: "start-end perms offset ...". */
+static inline int xt_smaps_vma_line(const char *s)
+{
+	const char *p = s;
+
+	while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+		p++;
+	return p > s && *p == '-';
+}
+
+static inline long xt_smaps_kb(const void *addr, const char *field)
+{
+	unsigned long n = strlen(field);
+	char *s, *nl;
+	int in = 0;
+
+	/* All of the buffer, each time: a longer read touches no new page. */
+	memset(xt_smaps_buf, 0, sizeof(xt_smaps_buf));
+	if (xt_read_file("/proc/self/smaps", xt_smaps_buf, sizeof(xt_smaps_buf)) <= 0)
+		return -1;
+	for (s = xt_smaps_buf; s && *s; s = nl ? nl + 1 : NULL) {
+		nl = strchr(s, '\n');
+		if (xt_smaps_vma_line(s)) {
+			if (in)
+				break;
+			in = strtoul(s, NULL, 16) == (unsigned long)addr;
+		} else if (in && !strncmp(s, field, n) && s[n] == ':') {
+			return strtol(s + n + 1, NULL, 10);
+		}
+	}
+	return -1;
+}
+
+/*
  * The running kernel's .config, as Debian installs it: /boot/config-<release>.
  * The runner puts it there in the guest.  Returns 1 if @option (with
  * "CONFIG_") is set to y or m, 0 if not, -1 if there is no config to read.
@@ -989,13 +1039,6 @@ struct xt_expect {
 	 */
 	int shared_write_on_readonly_device;
 	/*
-	 * MAP_PRIVATE|PROT_WRITE of the NOR flash while it is busy.  no-MMU:
-	 * the kernel copies it without asking the driver: a copy of the status
-	 * bytes (0 here).  MMU: a private mapping is in place until written,
-	 * and the driver refuses new in-place mappings: EBUSY.
-	 */
-	int private_write_while_busy;
-	/*
 	 * FUTEX_WAIT on an address outside every mapping.  no-MMU: 6.12 looks
 	 * at no VMA and just reads the memory (0 here: EAGAIN or ETIMEDOUT),
 	 * against the document.  MMU: EFAULT, as the document says.
@@ -1015,13 +1058,11 @@ static inline const struct xt_expect *xt_expect(void)
 {
 	static const struct xt_expect nommu = {
 		.shared_write_on_readonly_device = EINVAL,
-		.private_write_while_busy = 0,
 		.futex_outside_mappings = 0,
 		.memfree_follows_files = 1,
 	};
 	static const struct xt_expect mmu = {
 		.shared_write_on_readonly_device = EACCES,
-		.private_write_while_busy = EBUSY,
 		.futex_outside_mappings = EFAULT,
 		.memfree_follows_files = 0,
 	};
