@@ -3,9 +3,9 @@
  * What a mapping costs.  With an MMU, mmap() reserves addresses and
  * nothing else: a mapping larger than the machine's free memory succeeds,
  * and memory goes only to the pages touched, one fault each (the
- * process's own minor faults, and Rss in /proc/self/smaps).  Without an MMU every private or anonymous
- * mapping is memory allocated at mmap() time, so one that large fails
- * there with ENOMEM.
+ * process's own page faults, and Rss in /proc/self/smaps).  Without an
+ * MMU every private or anonymous mapping is memory allocated at mmap()
+ * time, so one that large fails there with ENOMEM.
  *
  * "Larger than free memory" is twice MemTotal from /proc/meminfo.  What a
  * mapping costs is counted exactly, in pages of /proc/meminfo: Cached for
@@ -63,7 +63,7 @@ static void touch_all(const unsigned char *p, unsigned long len)
 static int file_larger_than_memory_costs_only_touched_pages(void)
 {
 	unsigned long stride = big / TOUCHED / page * page, i;
-	long cached0, taken, r;
+	long cached0, taken, r, rss, f0;
 	unsigned char *p, c;
 	int fd, ok = XT_PASS;
 
@@ -91,8 +91,12 @@ static int file_larger_than_memory_costs_only_touched_pages(void)
 		  xt_errname(r < 0 ? errno : 0));
 	taken = pages("Cached") - cached0;
 	XT_EXPECT(taken == 0, "mmap() of %lu MiB took %ld pages\n", big >> 20, taken);
+	xt_smaps_kb(NULL, "Rss");	/* its buffer's pages, before counting faults */
+	f0 = xt_faults();
 	for (i = 0; i < TOUCHED; i++)
 		p[i * stride + i] = (unsigned char)(i + 1);
+	f0 = xt_faults() - f0;
+	rss = xt_smaps_kb(p, "Rss");
 	r = xt_resident(p, big);
 	taken = pages("Cached") - cached0;
 	ksft_print_msg("%lu MiB file mapped (MemTotal %ld kB, MemFree %ld kB): %d pages "
@@ -101,6 +105,9 @@ static int file_larger_than_memory_costs_only_touched_pages(void)
 	XT_EXPECT(r == TOUCHED, "%d pages touched, %ld resident\n", TOUCHED, r);
 	XT_EXPECT(taken == TOUCHED, "the file took %ld pages for %d pages touched\n", taken,
 		  TOUCHED);
+	XT_EXPECT(rss == TOUCHED * (long)page >> 10, "%d pages touched: Rss %ld kB\n",
+		  TOUCHED, rss);
+	XT_EXPECT(f0 == TOUCHED, "%d pages touched: %ld faults\n", TOUCHED, f0);
 	for (i = 0; i < TOUCHED; i++) {
 		if (lseek(fd, i * stride + i, SEEK_SET) != (off_t)(i * stride + i) ||
 		    read(fd, &c, 1) != 1 || c != (unsigned char)(i + 1)) {
@@ -116,6 +123,57 @@ out:
 	unlink(FILE);
 	taken = pages("Cached") - cached0;
 	XT_EXPECT(taken == 0, "%ld pages not given back after unlink\n", taken);
+	return ok;
+}
+
+/*
+ * xipramfs maps through the page cache's own fault-around
+ * (filemap_map_pages()): a read fault maps, with the page touched, the
+ * pages around it that are already in the cache, and never a hole.  A
+ * file of 16 pages of which pages 0 and 8 were written with write(),
+ * mapped shared read-only: reading page 0 is one fault of the process,
+ * makes pages 0 and 8 resident in the mapping (Rss) when the fault-around
+ * window covers page 8 (/sys/kernel/debug/fault_around_bytes, 64 KiB by
+ * default), and adds nothing to the page cache.
+ */
+static int cached_pages_are_mapped_around_a_fault(void)
+{
+	long window = xt_read_long("/sys/kernel/debug/fault_around_bytes");
+	long cached0, f0, rss, want;
+	unsigned char *p, c = 1;
+	int fd, ok = XT_PASS;
+
+	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || xftruncate(fd, 16 * page) || write(fd, &c, 1) != 1 ||
+	    lseek(fd, 8 * page, SEEK_SET) != (off_t)(8 * page) || write(fd, &c, 1) != 1) {
+		ksft_print_msg("create %s with pages 0 and 8: %s\n", FILE, xt_errname(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(FILE);
+		return XT_FAIL;
+	}
+	xt_smaps_kb(NULL, "Rss");	/* its buffer's pages, before counting */
+	cached0 = pages("Cached");
+	p = mmap(NULL, 16 * page, PROT_READ, MAP_SHARED, fd, 0);
+	XT_EXPECT(p != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
+	if (p != MAP_FAILED) {
+		f0 = xt_faults();
+		c = *(volatile unsigned char *)p;
+		f0 = xt_faults() - f0;
+		rss = xt_smaps_kb(p, "Rss");
+		want = (window < 0 || window > 8 * (long)page ? 2 : 1) * (long)page >> 10;
+		ksft_print_msg("fault_around_bytes %ld: one page read, %ld fault(s), Rss %ld kB\n",
+			       window, f0, rss);
+		XT_EXPECT(c == 1, "page 0 does not hold what write() stored\n");
+		XT_EXPECT(f0 == 1, "one page read: %ld faults\n", f0);
+		XT_EXPECT(rss == want, "one page read: Rss %ld kB, expected %ld (pages 0 and 8)\n",
+			  rss, want);
+		XT_EXPECT(pages("Cached") == cached0, "the read fault added %ld pages to the "
+			  "page cache\n", pages("Cached") - cached0);
+		munmap(p, 16 * page);
+	}
+	close(fd);
+	unlink(FILE);
 	return ok;
 }
 
@@ -209,7 +267,7 @@ static int anonymous_larger_than_memory_costs_only_touched_pages(void)
 
 /*
  * The flash, mapped whole, shared and private, costs no fault and no Rss
- * until touched (the process's minor faults, /proc/self/smaps), one fault
+ * until touched (the process's page faults, /proc/self/smaps), one fault
  * per page touched, and no memory even then: its pages are the device's.
  * A private page written costs one anonymous page, the copy.
  */
@@ -236,19 +294,19 @@ static int flash_mappings_cost_nothing_until_touched(void)
 	info = xt_info(fd);
 	kb = (long)(info.size >> 10);
 	n = (long)(info.size / page);
-	f0 = xt_minflt();
+	f0 = xt_faults();
 	s = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
 	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	XT_EXPECT(s != MAP_FAILED && p != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
-	XT_EXPECT(xt_minflt() == f0, "mmap() faulted %ld pages in\n", xt_minflt() - f0);
+	XT_EXPECT(xt_faults() == f0, "mmap() faulted %ld pages in\n", xt_faults() - f0);
 	if (p != MAP_FAILED && s != MAP_FAILED) {
 		XT_EXPECT(xt_smaps_kb(s, "Rss") == 0 && xt_smaps_kb(p, "Rss") == 0,
 			  "just mapped: Rss %ld and %ld kB, expected 0\n", xt_smaps_kb(s, "Rss"),
 			  xt_smaps_kb(p, "Rss"));
-		f0 = xt_minflt();
+		f0 = xt_faults();
 		touch_all(s, info.size);
 		touch_all(p, info.size);
-		f0 = xt_minflt() - f0;
+		f0 = xt_faults() - f0;
 		XT_EXPECT(pages("AnonPages") == anon0 && pages("Cached") == cached0,
 			  "reading two mappings of %ld kB took %ld anonymous and %ld "
 			  "page cache pages\n", kb, pages("AnonPages") - anon0,
@@ -328,6 +386,7 @@ static int mapping_larger_than_memory_is_enomem(void)
 
 static const struct xt_test tests[] = {
 	XT_TEST_MMU(file_larger_than_memory_costs_only_touched_pages, XT_WHY_NOFAULT),
+	XT_TEST_MMU(cached_pages_are_mapped_around_a_fault, XT_WHY_NOFAULT),
 	XT_TEST_MMU(touching_past_the_end_of_a_file_is_sigbus, "without an MMU a mapping "
 		    "past the end of a file is refused (ramfs_map)"),
 	XT_TEST_MMU(anonymous_larger_than_memory_costs_only_touched_pages, XT_WHY_NOFAULT),

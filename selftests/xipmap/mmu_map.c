@@ -296,7 +296,7 @@ static int exec_needs_the_exec_capability(void)
 
 /*
  * A busy chip shows through pages already mapped, without a new fault (the
- * process's own minor fault count): the page table entries point at the
+ * process's own fault count): the page table entries point at the
  * array, which shows status.  Pages first touched while busy show status
  * too, for one fault each; all show the data again after.
  */
@@ -314,13 +314,13 @@ static int busy_chip_shows_through_mapped_pages(void)
 	touch(p);
 	XT_EXPECT(!xt_set(fd[NOR], XIPMAP_IOC_SET_STATE, XIPMAP_STATE_PROGRAM),
 		  "SET_STATE: %s\n", xt_errname(errno));
-	f0 = xt_minflt();
+	f0 = xt_faults();
 	diff = xt_byte_diff(p, XIPMAP_STATUS_PROGRAM, page);
-	f1 = xt_minflt();
+	f1 = xt_faults();
 	XT_EXPECT(diff < 0, "a mapped page does not show the status byte\n");
 	XT_EXPECT(f1 == f0, "the mapped page faulted again (%ld faults)\n", f1 - f0);
 	diff = xt_byte_diff(p + page, XIPMAP_STATUS_PROGRAM, page);
-	f0 = xt_minflt();
+	f0 = xt_faults();
 	XT_EXPECT(diff < 0, "a page first touched while busy does not show the status byte\n");
 	XT_EXPECT(f0 - f1 == 1, "the new page: %ld faults, expected 1\n", f0 - f1);
 	XT_EXPECT(!xt_set(fd[NOR], XIPMAP_IOC_SET_STATE, XIPMAP_STATE_READ_ARRAY),

@@ -799,17 +799,19 @@ static inline long xt_meminfo(const char *field)
 
 /*
  * What the process itself sees of its mappings, for the MMU claims that do
- * not need the driver's word: its minor page faults so far (getrusage()),
- * and a field of the /proc/self/smaps entry of the mapping that starts at
- * @addr ("Rss", "Anonymous"), in kB, or -1.
+ * not need the driver's word: its page faults so far (getrusage(), minor
+ * and major: filemap_fault() counts one that had to create the page, a
+ * hole of a RAM filesystem included, as major), and a field of the
+ * /proc/self/smaps entry of the mapping that starts at @addr ("Rss",
+ * "Anonymous"), in kB, or -1.
  */
-static inline long xt_minflt(void)
+static inline long xt_faults(void)
 {
 	struct rusage ru;
 
 	if (my_syscall2(__NR_getrusage, RUSAGE_SELF, &ru))
 		return -1;
-	return ru.ru_minflt;
+	return ru.ru_minflt + ru.ru_majflt;
 }
 
 static char xt_smaps_buf[65536];
