@@ -485,16 +485,7 @@ checker_classes() {
 		c+=(slub)
 	fi
 	on KFENCE && c+=(kfence)
-	# With KASAN, kmemleak reported 2 to 7 of the injector's 8 leaks in
-	# four runs and none in four others (cause not found yet): its reports are
-	# allowed there but not required.  nommu-riscv64-debug requires them.
-	if on DEBUG_KMEMLEAK; then
-		if on KASAN_GENERIC; then
-			c+=("kmemleak?")
-		else
-			c+=(kmemleak)
-		fi
-	fi
+	on DEBUG_KMEMLEAK && c+=(kmemleak)
 	on PROVE_LOCKING && c+=(lockdep)
 	[ ${#c[@]} -gt 0 ] || xm_die "$t_name: --inject checkers: the kernel has no checker"
 	local IFS=,

@@ -143,9 +143,26 @@ static noinline void kfence_use_after_free(void)
 }
 
 /*
- * Eight objects, each pointer overwritten by the next: the last one's
- * value may linger on a stack or in a register that kmemleak scans, the
- * others cannot.
+ * Zero the stack below the caller's frame, where kmalloc()'s frames left
+ * the objects' addresses.  kmemleak scans a task's whole stack, and keeps
+ * scanning it after the task exits while the stack waits in the per-CPU
+ * cache of vmalloc'ed stacks (VMAP_STACK, as on the MMU targets), until a
+ * new task takes it and clears it: on a two-CPU guest, whether that
+ * happened before the scans at the end was chance.
+ */
+static noinline void scrub_stack(int depth)
+{
+	char buf[256];
+
+	memzero_explicit(buf, sizeof(buf));
+	if (depth > 0)
+		scrub_stack(depth - 1);
+	barrier_data(buf);
+}
+
+/*
+ * Eight objects, each pointer overwritten by the next, and then nothing:
+ * no copy of an address on the stack either.
  */
 static noinline void leak(void)
 {
@@ -185,8 +202,10 @@ static noinline void lock_inversion(void)
 static void provoke_checkers(void)
 {
 	/* First, to be old enough for kmemleak's scans at the end. */
-	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
 		leak();
+		scrub_stack(16);
+	}
 	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
 		lock_inversion();
 	if (IS_ENABLED(CONFIG_UBSAN_SHIFT))
