@@ -134,6 +134,15 @@ static inline void *xmmap_pgoff(size_t len, int prot, int flags, int fd, unsigne
 #endif
 }
 
+/*
+ * ptrace(2), the system call itself: PTRACE_PEEKDATA stores the word at
+ * @data (glibc's wrapper returns it instead).  0 or -1 with errno set.
+ */
+static inline int xptrace(int request, pid_t pid, void *addr, void *data)
+{
+	return __sysret(my_syscall4(__NR_ptrace, request, pid, addr, data));
+}
+
 /* statfs(2); 0 or -1 with errno set. */
 static inline int xstatfs(const char *path, struct statfs *buf)
 {
