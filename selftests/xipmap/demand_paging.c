@@ -293,7 +293,7 @@ static int flash_mappings_cost_nothing_until_touched(void)
 	}
 	info = xt_info(fd);
 	kb = (long)(info.size >> 10);
-	n = (long)(info.size / page);
+	n = (long)((unsigned long)info.size / page);
 	f0 = xt_faults();
 	s = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
 	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);

@@ -978,7 +978,7 @@ static int private_copies_are_charged_to_the_writer(void)
 	char root[128];
 
 	if (n * page > info[NOR].size)
-		n = info[NOR].size / page;
+		n = (unsigned long)info[NOR].size / page;
 	if (cgroup2_root(root, sizeof(root), &mounted)) {
 		xt_skip_why = errno == ENODEV ? "the kernel has no cgroup2 (CONFIG_CGROUPS)" :
 			      "cgroup2 could not be mounted";
