@@ -104,6 +104,15 @@ static void copy_kernel_log(void)
 }
 
 /* Write @text to the file @path; returns 0 or an errno. */
+/* Milliseconds of wall time, from an arbitrary start. */
+static long now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY);
@@ -151,20 +160,26 @@ static void kmemleak_clear(void)
 static void kmemleak_report(void)
 {
 	static char buf[4096];
+	long n, t0 = 0;
 	int fd, err, i;
-	long n;
 
 	if (!have_kmemleak())
 		return;
 	for (i = 0; i < 2; i++) {
 		/*
-		 * An object must be 5 s old (in jiffies) at a scan to be
-		 * reported.  On a loaded host 5 s of sleep was once not enough
-		 * for the run that must see its leak (0 of 8 reported):
-		 * --inject checkers waits 10 s.
+		 * An object must be 5 s old (in jiffies) when a scan starts
+		 * to be reported, and is reported only by a second scan (the
+		 * first takes its checksum): the second scan starts 5 s after
+		 * the first did, or 10 s for --inject checkers, however long
+		 * the first took (7 s under KASAN).
 		 */
-		if (i)
-			sleep(injecting("checkers") ? 10 : 5);
+		if (i) {
+			long wait = (injecting("checkers") ? 10000 : 5000) - (now_ms() - t0);
+
+			if (wait > 0)
+				usleep(wait * 1000);
+		}
+		t0 = now_ms();
 		err = write_file(KMEMLEAK, "scan");
 		if (err) {
 			say("checker kmemleak off: scan failed", NULL, err);
