@@ -118,7 +118,7 @@ xm_load_target() {
 	unset description kind kernel_package module modprobe arch cross_compile \
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
-		poweroff module_params user_cross_compile debug
+		poweroff module_params user_cross_compile debug guest_timeout
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -170,6 +170,9 @@ xm_load_target() {
 	# with the kernel to build (cold) and with everything cached (warm).
 	t_budget_cold=${budget_cold:?target $1: no budget_cold}
 	t_budget_warm=${budget_warm:?target $1: no budget_warm}
+	# Seconds the guest may run before the runner calls it hung (300; a
+	# debug guest beside a kernel build in a cold make check needs more).
+	t_guest_timeout=${guest_timeout:-300}
 	case $t_module in
 	kbuild|dkms) ;;
 	*) xm_die "target $1: unknown module '$t_module' (kbuild or dkms)" ;;

@@ -40,7 +40,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target=nommu-riscv64 mode=test inject="" timeout=300 quiet="" only="" known_bugs="" table="" conform=""
+target=nommu-riscv64 mode=test inject="" timeout="" quiet="" only="" known_bugs="" table="" conform=""
 allow=() run_name="" extra_append=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -75,6 +75,7 @@ t_stage() {
 }
 
 xm_load_target "$target"
+timeout=${timeout:-$t_guest_timeout}
 [ "$mode" = demo ] &&
 	xm_log "demo: a first run installs Debian packages and builds a kernel, about" \
 		"$((t_budget_cold / 60)) min on 2 cores; later runs take seconds"

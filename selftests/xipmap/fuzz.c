@@ -239,11 +239,12 @@ static struct ep eps[NR_EP] = {
 };
 
 /*
- * The whole program must end within kselftest's timeout (settings: 120 s)
+ * The whole program must end within kselftest's timeout (settings: 300 s)
  * however slow the machine: past this many seconds every case stops
- * early, and fails for making fewer calls than its target.
+ * early, and fails for making fewer calls than its target.  Under KASAN,
+ * beside another guest on two cores, the calls took 80 s.
  */
-#define BUDGET_S	100
+#define BUDGET_S	240
 
 static long start_s;
 
