@@ -1026,7 +1026,8 @@ static int module_load_failures_leave_nothing(void)
 		ksft_print_msg("open /dev/kmsg: %s\n", xt_errname(errno));
 		return XT_FAIL;
 	}
-	xjoin(load_params, sizeof(load_params), "nr_flash=1 flash_size=",
+	/* Two devices: a failure in the second must undo the first. */
+	xjoin(load_params, sizeof(load_params), "nr_flash=2 flash_size=",
 	      utoa(all ? page : 4 * page), NULL);
 	if (!all)
 		leaky_caches(0);
