@@ -1055,6 +1055,30 @@ static int unknown_mount_options_are_refused(void)
 	return ok;
 }
 
+/* The options of the mount on @dir in /proc/self/mounts, or "" if none. */
+static const char *mount_options(const char *dir)
+{
+	static char buf[8192], want[64];
+	const char *hit;
+	char *s, *end;
+
+	if (xt_read_file("/proc/self/mounts", buf, sizeof(buf)) <= 0)
+		return "";
+	xjoin(want, sizeof(want), " ", dir, " xipramfs ", NULL);
+	hit = xstrstr(buf, want);
+	if (!hit)
+		return "";
+	s = buf + (hit - buf) + strlen(want);
+	end = strchr(s, ' ');
+	if (end)
+		*end = '\0';
+	return s;
+}
+
+/*
+ * mode= sets the root's permissions, and /proc/mounts shows it
+ * (show_options), as it shows nothing for the default 0755.
+ */
 static int mode_option_sets_the_root_permissions(void)
 {
 	int ok = XT_PASS;
@@ -1064,6 +1088,15 @@ static int mode_option_sets_the_root_permissions(void)
 		  "%s\n", xt_errname(errno));
 	XT_EXPECT(!stat(XT_SPARE, &st) && (st.st_mode & 07777) == 0710,
 		  "the root's mode is %o, expected 710\n", st.st_mode & 07777);
+	XT_EXPECT(xt_contains(mount_options(XT_SPARE), "mode=710"),
+		  "/proc/self/mounts: options \"%s\", expected mode=710\n",
+		  mount_options(XT_SPARE));
+	XT_EXPECT(!xumount(XT_SPARE, 0), "umount: %s\n", xt_errname(errno));
+	XT_EXPECT(!mount("none", XT_SPARE, "xipramfs", 0, NULL), "mount: %s\n",
+		  xt_errname(errno));
+	XT_EXPECT(!xt_contains(mount_options(XT_SPARE), "mode="),
+		  "/proc/self/mounts: options \"%s\" for the default mode\n",
+		  mount_options(XT_SPARE));
 	XT_EXPECT(!xumount(XT_SPARE, 0), "umount: %s\n", xt_errname(errno));
 	return ok;
 }
