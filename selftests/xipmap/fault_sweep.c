@@ -821,6 +821,53 @@ static int flash_program_failures_leave_nothing(void)
 	return ok;
 }
 
+/*
+ * A busy state (program or erase) keeps a copy of the data while the
+ * array shows status bytes: SET_STATE allocates it (kvmalloc() of the
+ * whole flash), and without it the state must not change.
+ */
+static int busy_call(void)
+{
+	__u32 state = XIPMAP_STATE_PROGRAM;
+
+	return ioctl(flash_fd, XIPMAP_IOC_SET_STATE, &state) ? errno : 0;
+}
+
+static int busy_undo(void)
+{
+	__u32 state = XIPMAP_STATE_READ_ARRAY;
+	int ok = XT_PASS;
+
+	XT_EXPECT(!ioctl(flash_fd, XIPMAP_IOC_SET_STATE, &state),
+		  "back to read-array: %s\n", xt_errname(errno));
+	return ok;
+}
+
+static int busy_clean(void)
+{
+	int ok = flash_clean();
+
+	XT_EXPECT(xt_info(flash_fd).state == XIPMAP_STATE_READ_ARRAY,
+		  "a failed SET_STATE left the state %u\n", xt_info(flash_fd).state);
+	return ok;
+}
+
+static int flash_busy_failures_leave_nothing(void)
+{
+	static const struct path p = { "enter program state (SET_STATE) " XT_NOR, busy_call,
+				       busy_undo, busy_clean };
+	int ok;
+
+	flash_fd = open(XT_NOR, O_RDWR);
+	if (flash_fd < 0) {
+		ksft_print_msg("open %s: %s\n", XT_NOR, xt_errname(errno));
+		return XT_FAIL;
+	}
+	ok = run_path(&p);
+	close(flash_fd);
+	return ok;
+}
+
 static struct xipmap_info flash_info;
 
 static int erase_call(void)
@@ -1204,6 +1251,7 @@ static const struct xt_test tests[] = {
 	XT_TEST(ramfs_write_failures_leave_nothing),
 	XT_TEST(ramfs_mount_failures_leave_nothing),
 	XT_TEST(flash_program_failures_leave_nothing),
+	XT_TEST(flash_busy_failures_leave_nothing),
 	XT_TEST(flash_erase_failures_leave_nothing),
 	XT_TEST(module_unloads_after_the_sweeps),
 	XT_TEST(module_load_failures_leave_nothing),
