@@ -134,13 +134,16 @@ out:
  * mapped shared read-only: reading page 0 is one fault of the process,
  * makes pages 0 and 8 resident in the mapping (Rss) when the fault-around
  * window covers page 8 (/sys/kernel/debug/fault_around_bytes, 64 KiB by
- * default), and adds nothing to the page cache.
+ * default), and adds nothing to the page cache.  The window is aligned in
+ * the address space (do_fault_around()), so the file is mapped at an
+ * address aligned to it: elsewhere page 8 may fall in the next window.
  */
 static int cached_pages_are_mapped_around_a_fault(void)
 {
 	long window = xt_read_long("/sys/kernel/debug/fault_around_bytes");
+	unsigned long align, len = 16 * page;
 	long cached0, f0, rss, want;
-	unsigned char *p, c = 1;
+	unsigned char *p, *res, c = 1;
 	int fd, ok = XT_PASS;
 
 	fd = open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -154,7 +157,15 @@ static int cached_pages_are_mapped_around_a_fault(void)
 	}
 	xt_smaps_kb(NULL, "Rss");	/* its buffer's pages, before counting */
 	cached0 = pages("Cached");
-	p = mmap(NULL, 16 * page, PROT_READ, MAP_SHARED, fd, 0);
+	/* An address aligned to the window (64 KiB if debugfs cannot say). */
+	align = window > (long)len ? (unsigned long)window : len;
+	res = mmap(NULL, 2 * align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = MAP_FAILED;
+	if (res != MAP_FAILED) {
+		p = (unsigned char *)(((unsigned long)res + align - 1) & ~(align - 1));
+		munmap(res, 2 * align);
+		p = mmap(p, len, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	}
 	XT_EXPECT(p != MAP_FAILED, "mmap: %s\n", xt_errname(errno));
 	if (p != MAP_FAILED) {
 		f0 = xt_faults();
