@@ -105,35 +105,6 @@ static int mapped(const void *p)
 	return xt_resident(p, page) >= 0;
 }
 
-/*
- * A field ("Rss") of the /proc/self/smaps entry of the mapping that starts
- * at @addr, in kB, or -1.
- */
-static long smaps_kb(const void *addr, const char *field)
-{
-	static char buf[65536];
-	unsigned long n = strlen(field);
-	char *s, *end, *dash;
-	int found = 0;
-
-	if (xt_read_file("/proc/self/smaps", buf, sizeof(buf)) <= 0)
-		return -1;
-	for (s = buf; *s; s = *end ? end + 1 : end) {
-		end = strchr(s, '\n');
-		if (!end)
-			end = s + strlen(s);
-		/* An entry starts with its range, "start-end perms ...". */
-		if (strtoul(s, &dash, 16) && *dash == '-') {
-			if (found)
-				break;
-			found = strtoul(s, NULL, 16) == (unsigned long)addr;
-		} else if (found && !strncmp(s, field, n) && s[n] == ':') {
-			return strtol(s + n + 1, NULL, 10);
-		}
-	}
-	return -1;
-}
-
 /* Wait for @pid; its wait status, or -1. */
 static int wait_for(pid_t pid)
 {
@@ -717,13 +688,13 @@ static int shrinking_a_file_frees_and_sigbuses_the_tail(void)
 	}
 	for (i = 0; i < SHRINK_FROM; i++)
 		memset(p + i * page, (int)(i + 1), page);
-	rss0 = smaps_kb(p, "Rss");
+	rss0 = xt_smaps_kb(p, "Rss");
 	cached0 = xt_meminfo("Cached");
 	XT_EXPECT(rss0 == (long)(len / 1024), "written: Rss %ld kB, expected %lu\n", rss0,
 		  len / 1024);
 	XT_EXPECT(!xftruncate(f, SHRINK_TO * page), "ftruncate() to %d pages: %s\n", SHRINK_TO,
 		  xt_errname(errno));
-	rss1 = smaps_kb(p, "Rss");
+	rss1 = xt_smaps_kb(p, "Rss");
 	cached1 = xt_meminfo("Cached");
 	ksft_print_msg("shrunk from %d to %d pages: Rss %ld -> %ld kB, Cached %ld -> %ld kB\n",
 		       SHRINK_FROM, SHRINK_TO, rss0, rss1, cached0, cached1);
