@@ -35,7 +35,7 @@
  * Mapping capabilities of a device, as its driver reports them to the
  * no-MMU mmap code (NOMMU_MAP_* in include/linux/fs.h).
  */
-#define XIPMAP_CAP_COPY		_BITUL(0)	/* MAP_PRIVATE may copy the data */
+#define XIPMAP_CAP_COPY		_BITUL(0)	/* MAP_PRIVATE may copy the data (no-MMU) */
 #define XIPMAP_CAP_DIRECT	_BITUL(1)	/* may be mapped in place */
 #define XIPMAP_CAP_READ		_BITUL(2)	/* in place, for reading */
 #define XIPMAP_CAP_WRITE	_BITUL(3)	/* in place, for writing */
