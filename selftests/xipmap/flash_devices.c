@@ -1165,8 +1165,6 @@ static const struct xt_test tests[] = {
 
 int main(int argc, char **argv)
 {
-	int dev;
-
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);
 	page = xt_page_size();
@@ -1176,13 +1174,7 @@ int main(int argc, char **argv)
 		return opener_main(argv);
 	if (argc == 4 && !strcmp(argv[1], "unprivileged"))
 		return unprivileged_main(argv);
-	for (dev = 0; dev < NR_DEV; dev++) {
-		fd[dev] = open(path[dev], O_RDWR);
-		if (fd[dev] < 0)
-			ksft_exit_fail_msg("open %s: %s (%d)\n", path[dev], xt_errname(errno),
-					   errno);
-		info[dev] = xt_info(fd[dev]);
-	}
+	xt_open_devices(fd, info, NR_DEV);
 	if (!xt_mmu() && !info[NOR].base)
 		ksft_exit_fail_msg("%s reports no direct address on a no-MMU kernel\n", path[NOR]);
 	xt_run(tests, ARRAY_SIZE(tests), xt_put_back_all);

@@ -391,15 +391,7 @@ static const struct xt_test tests[] = {
 
 int main(int argc, char **argv)
 {
-	int dev;
-
 	page = xt_page_size();
-	for (dev = 0; dev < NR_DEV; dev++) {
-		fd[dev] = open(path[dev], O_RDWR);
-		if (fd[dev] < 0)
-			ksft_exit_fail_msg("open %s: %s (%d)\n", path[dev], xt_errname(errno),
-					   errno);
-		info[dev] = xt_info(fd[dev]);
-	}
+	xt_open_devices(fd, info, NR_DEV);
 	xt_run(tests, ARRAY_SIZE(tests), xt_put_back_all);
 }

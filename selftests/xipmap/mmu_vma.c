@@ -1005,20 +1005,12 @@ static const struct xt_test tests[] = {
 
 int main(int argc, char **argv)
 {
-	int dev;
-
 	page = xt_page_size();
 	if (!xt_mmu()) {
 		/* Neither the devices nor xipramfs are needed to say so. */
 		xt_run(tests, ARRAY_SIZE(tests), NULL);
 	}
-	for (dev = 0; dev < NR_DEV; dev++) {
-		fd[dev] = open(path[dev], O_RDWR);
-		if (fd[dev] < 0)
-			ksft_exit_fail_msg("open %s: %s (%d)\n", path[dev], xt_errname(errno),
-					   errno);
-		info[dev] = xt_info(fd[dev]);
-	}
+	xt_open_devices(fd, info, NR_DEV);
 	if (mkdir(DIR, 0755) && errno != EEXIST)
 		ksft_exit_fail_msg("mkdir %s: %s\n", DIR, xt_errname(errno));
 	if (mount("none", DIR, "xipramfs", 0, NULL))

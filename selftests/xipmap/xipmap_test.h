@@ -1001,6 +1001,24 @@ static inline int xt_steps_verdict(const struct xt_step *steps, int n, struct xt
 static const char *const xt_dev_path[] = { XT_NOR, XT_RAM, XT_NAND, XT_FB };
 
 /*
+ * Open the first @n devices read-write into @fd and read each one's
+ * XIPMAP_IOC_INFO into @info; a device that cannot be opened ends the
+ * program (the tests need every one).
+ */
+static inline void xt_open_devices(int *fd, struct xipmap_info *info, int n)
+{
+	int dev;
+
+	for (dev = 0; dev < n; dev++) {
+		fd[dev] = open(xt_dev_path[dev], O_RDWR);
+		if (fd[dev] < 0)
+			ksft_exit_fail_msg("open %s: %s (%d)\n", xt_dev_path[dev],
+					   xt_errname(errno), errno);
+		info[dev] = xt_info(fd[dev]);
+	}
+}
+
+/*
  * Put default device @dev back as the module loaded it, for a test that
  * changed it: returns @ok, or XT_FAIL (saying why) if it cannot.
  */
