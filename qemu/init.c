@@ -3,8 +3,9 @@
  * /init of the xipmap guests.
  *
  * Mounts proc, sysfs and devtmpfs, loads /lib/modules/xipmap.ko with
- * finit_module, runs the demo or every test listed in /tests/list as a
- * kselftest runner would (TAP 13, each program's output indented by "# "),
+ * finit_module, runs the demo or every test of the kselftest install in
+ * /tests as a kselftest runner would (TAP 13, each program's output
+ * indented by "# "),
  * unloads the module, reports the kernel's taint flags, copies the kernel
  * log to the console and powers off.  qemu/run.sh reads the console for
  * the lines this prints: every one of them starts with "xipmap-init:" or
@@ -20,6 +21,11 @@
  * XIPMAP_INJECT=<fault> breaks the run on purpose so that qemu/check.sh
  * can prove the runner notices (see qemu/run.sh for the list).
  *
+ * The tests are a kselftest install in /tests (kselftest-list.txt, the
+ * programs and settings in /tests/xipmap): init runs the list itself, as
+ * the kernel's runner would, or, with XIPMAP_RUNNER=kselftest on a target
+ * that has busybox, lets the kernel's run_kselftest.sh run it.
+ *
  * XIPMAP_KMOD=1 (a target with module=dkms) loads and unloads the module
  * with Debian's kmod tools instead, as a distribution does: depmod -a,
  * modprobe (first XIPMAP_MODPROBE, "NAME+PARAM+...", a module the target
@@ -33,7 +39,11 @@
 #define MODULE_PATH	"/lib/modules/xipmap.ko"
 #define KMOD_DIR	"/sbin"
 #define INJECT_PATH	"/lib/modules/xipmap_inject.ko"
+/* A kselftest install (make install INSTALL_PATH=/tests): the list, and each collection's directory. */
 #define TEST_DIR	"/tests"
+#define TEST_LIST	TEST_DIR "/kselftest-list.txt"
+#define COLLECTION	"xipmap"
+#define BUSYBOX_SH	"/bin/sh"
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define GCOV_DIR	"/sys/kernel/debug/gcov"
 
@@ -43,7 +53,7 @@
 
 static const char *inject = "";
 static int use_kmod;
-/* Seconds per test program: "timeout=" in TEST_DIR/settings, as kselftest. */
+/* Seconds per test program: "timeout=" in the collection's settings, as kselftest. */
 static int test_timeout = 45;
 
 static int injecting(const char *fault)
@@ -62,7 +72,7 @@ static void say(const char *what, const char *arg, int err)
 /* Console log level: 1 shows only KERN_EMERG, 8 shows everything. */
 static void console_level(int level)
 {
-	my_syscall3(__NR_syslog, SYSLOG_ACTION_CONSOLE_LEVEL, NULL, level);
+	xsyscall3(__NR_syslog, SYSLOG_ACTION_CONSOLE_LEVEL, NULL, level);
 }
 
 /*
@@ -74,7 +84,7 @@ static void console_level(int level)
  */
 static void copy_kernel_log(void)
 {
-	long size = my_syscall3(__NR_syslog, SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	long size = xsyscall3(__NR_syslog, SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
 	char *buf;
 	long n;
 
@@ -89,7 +99,7 @@ static void copy_kernel_log(void)
 		say("cannot read the kernel log", ": no memory for a copy", ENOMEM);
 		return;
 	}
-	n = my_syscall3(__NR_syslog, SYSLOG_ACTION_READ_ALL, buf, size);
+	n = xsyscall3(__NR_syslog, SYSLOG_ACTION_READ_ALL, buf, size);
 	if (n < 0) {
 		say("cannot read the kernel log", NULL, -n);
 		free(buf);
@@ -331,11 +341,11 @@ static void dump_gcov(const char *dir, int depth)
 	close(fd);
 }
 
-/* The per-program timeout from TEST_DIR/settings, as kselftest reads it. */
+/* The per-program timeout from the collection's settings, as kselftest reads it. */
 static void read_settings(void)
 {
 	static char buf[256];
-	int fd = open(TEST_DIR "/settings", O_RDONLY);
+	int fd = open(TEST_DIR "/" COLLECTION "/settings", O_RDONLY);
 	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	char *line;
 
@@ -356,8 +366,8 @@ static void mount_or_say(const char *type, const char *dir)
 		say("cannot mount ", dir, errno);
 }
 
-/* Copy @fd to the console, each line behind "# ", until EOF or @deadline. */
-static int relay(int fd, time_t deadline)
+/* Copy @fd to the console, each line behind @prefix, until EOF or @deadline. */
+static int relay(int fd, time_t deadline, const char *prefix)
 {
 	static char buf[512];
 	int at_line_start = 1;
@@ -378,8 +388,8 @@ static int relay(int fd, time_t deadline)
 		if (n <= 0)
 			return 0;
 		for (i = 0; i < n; i++) {
-			if (at_line_start)
-				write(1, "# ", 2);
+			if (at_line_start && *prefix)
+				write(1, prefix, strlen(prefix));
 			write(1, &buf[i], 1);
 			at_line_start = buf[i] == '\n';
 		}
@@ -387,23 +397,18 @@ static int relay(int fd, time_t deadline)
 }
 
 /* Run one program as a kselftest runner does; returns 1 if it passed. */
-static int run_test(int number, const char *name)
+/*
+ * The tests' environment: where the module is, for the tests that unload
+ * and load it again, and what the kernel command line passed on.
+ */
+static char **test_env(void)
 {
-	static char path[128], env_module[] = "XIPMAP_MODULE=" MODULE_PATH;
-	char *argv[] = { path, NULL };
+	static char env_module[] = "XIPMAP_MODULE=" MODULE_PATH;
 	static char env_args[300];
-	char *envp[] = { env_module, "PATH=/tests", NULL, NULL, NULL, NULL };
+	static char *envp[] = { env_module, "PATH=" TEST_DIR "/" COLLECTION ":/bin:/sbin",
+				NULL, NULL, NULL, NULL };
 	int nenv = 2;
-	int pipefd[2], status = 0, timed_out;
-	pid_t pid;
 
-	xjoin(path, sizeof(path), TEST_DIR "/", name, NULL);
-	printf("# selftests: xipmap: %s\n", name);
-	if (pipe(pipefd)) {
-		printf("not ok %d selftests: xipmap: %s # pipe: errno %d\n", number, name,
-		       errno);
-		return 0;
-	}
 	/* Passed on from the kernel command line: see qemu/run.sh --known-bugs. */
 	if (getenv("XIPMAP_KNOWN_BUGS"))
 		envp[nenv++] = "XIPMAP_KNOWN_BUGS=1";
@@ -420,14 +425,34 @@ static int run_test(int number, const char *name)
 			if (*c == '+')
 				*c = ' ';
 	}
+	return envp;
+}
+
+static int run_test(int number, const char *name)
+{
+	static char path[128];
+	char *argv[] = { path, NULL };
+	char **envp = test_env();
+	int pipefd[2], status = 0, timed_out;
+	pid_t pid;
+
+	/* As kselftest/runner.sh: ./NAME, from the collection's directory. */
+	xjoin(path, sizeof(path), "./", name, NULL);
+	printf("# selftests: xipmap: %s\n", name);
+	if (pipe(pipefd)) {
+		printf("not ok %d selftests: xipmap: %s # pipe: errno %d\n", number, name,
+		       errno);
+		return 0;
+	}
 	pid = xvfork();
 	if (pid == 0) {
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
 		close(pipefd[0]);
 		close(pipefd[1]);
-		execve(path, argv, envp);
-		sys_exit(127);
+		if (!chdir(TEST_DIR "/" COLLECTION))
+			execve(path, argv, envp);
+		x_exit(127);
 	}
 	close(pipefd[1]);
 	if (pid < 0) {
@@ -436,7 +461,7 @@ static int run_test(int number, const char *name)
 		       errno);
 		return 0;
 	}
-	timed_out = relay(pipefd[0], time(NULL) + test_timeout);
+	timed_out = relay(pipefd[0], time(NULL) + test_timeout, "# ");
 	if (timed_out)
 		kill(pid, SIGKILL);
 	close(pipefd[0]);
@@ -477,19 +502,24 @@ static void run_tests(void)
 	int fd, n = 0, i;
 	long len;
 
-	fd = open(TEST_DIR "/list", O_RDONLY);
+	fd = open(TEST_LIST, O_RDONLY);
 	len = fd < 0 ? -1 : read(fd, list, sizeof(list) - 1);
 	if (len < 0) {
-		say("cannot read " TEST_DIR "/list", NULL, errno);
+		say("cannot read " TEST_LIST, NULL, errno);
 		return;
 	}
 	close(fd);
 	list[len] = '\0';
+	/* "collection:test" lines; this init runs the one collection. */
 	for (s = list; *s && n < 64; s += strlen(s) + 1) {
-		names[n++] = s;
-		if (!strchr(s, '\n'))
+		char *end = strchr(s, '\n');
+
+		if (end)
+			*end = '\0';
+		if (!strncmp(s, COLLECTION ":", sizeof(COLLECTION)))
+			names[n++] = s + sizeof(COLLECTION);
+		if (!end)
 			break;
-		*strchr(s, '\n') = '\0';
 	}
 
 	printf("TAP version 13\n1..%d\n", n);
@@ -504,6 +534,50 @@ static void run_tests(void)
 		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000;
 		printf("xipmap-init: %s took %ld.%ld s\n", names[i], ms / 1000, ms % 1000 / 100);
 	}
+}
+
+/*
+ * A target with runner=kselftest (XIPMAP_RUNNER=kselftest, a shell in the
+ * image): the kernel's own run_kselftest.sh runs the list from the same
+ * install, under busybox's sh, and its TAP goes to the console as it is.
+ */
+static void run_kselftest(void)
+{
+	char *argv[] = { BUSYBOX_SH, TEST_DIR "/run_kselftest.sh", NULL };
+	char **envp = test_env();
+	int pipefd[2], status;
+	pid_t pid;
+
+	/* The shell and its tools (busybox applets) are in /bin and /usr/bin. */
+	envp[1] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
+	if (pipe(pipefd)) {
+		say("run_kselftest.sh: pipe", NULL, errno);
+		return;
+	}
+	pid = xvfork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		if (!chdir(TEST_DIR))
+			execve(argv[0], argv, envp);
+		x_exit(127);
+	}
+	close(pipefd[1]);
+	if (pid < 0) {
+		say("run_kselftest.sh: vfork", NULL, errno);
+		close(pipefd[0]);
+		return;
+	}
+	/* Each test has its own timeout in runner.sh; this bounds the whole. */
+	if (relay(pipefd[0], time(NULL) + 64 * test_timeout, ""))
+		kill(pid, SIGKILL);
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		say("run_kselftest.sh: waitpid", NULL, errno);
+	else if (!XWIFEXITED(status) || XWEXITSTATUS(status))
+		say("run_kselftest.sh exited with status ", itoa(XWEXITSTATUS(status)), 0);
 }
 
 static void run_demo(void)
@@ -678,6 +752,11 @@ int main(void)
 	mount_or_say("proc", "/proc");
 	mount_or_say("sysfs", "/sys");
 	mount_or_say("devtmpfs", "/dev");
+	/* What udev adds to /dev: kselftest's runner.sh writes to /dev/stdout. */
+	symlink("/proc/self/fd", "/dev/fd");
+	symlink("/proc/self/fd/0", "/dev/stdin");
+	symlink("/proc/self/fd/1", "/dev/stdout");
+	symlink("/proc/self/fd/2", "/dev/stderr");
 	if (xexists("/sys/kernel/debug") &&
 	    mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
 		say("cannot mount /sys/kernel/debug", NULL, errno);
@@ -716,6 +795,8 @@ int main(void)
 
 	if (mode && !strcmp(mode, "demo"))
 		run_demo();
+	else if (getenv("XIPMAP_RUNNER") && !strcmp(getenv("XIPMAP_RUNNER"), "kselftest"))
+		run_kselftest();
 	else
 		run_tests();
 

@@ -36,7 +36,7 @@ XIPMAP_SOURCE_PKG=linux-source-6.12
 # runs scripts/kernel-doc, which needs perl's Pod::Usage (package perl);
 # qemu/judge needs python3.
 XIPMAP_BASE_PACKAGES="make gcc libc6-dev flex bison bc libssl-dev libelf-dev \
-cpio xz-utils kmod perl python3 $XIPMAP_SOURCE_PKG"
+cpio xz-utils kmod perl python3 rsync $XIPMAP_SOURCE_PKG"
 
 xm_log() { printf 'xipmap: %s\n' "$*" >&2; }
 xm_die() { printf 'xipmap: error: %s\n' "$*" >&2; exit 1; }
@@ -118,7 +118,7 @@ xm_load_target() {
 	unset description kind kernel_package module modprobe arch cross_compile \
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
-		poweroff module_params user_cross_compile debug guest_timeout
+		poweroff module_params user_cross_compile debug guest_timeout libc runner
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -147,6 +147,12 @@ xm_load_target() {
 	# Their compiler, when it is not the kernel's (i386 programs for an
 	# amd64 kernel: Debian's i686 cross compiler).
 	t_user_cross=${user_cross_compile-$cross_compile}
+	# The C library of the test programs: nolibc (static PIE, what a
+	# no-MMU system runs) or glibc (static, an MMU system's own).
+	t_libc=${libc:-nolibc}
+	# Who runs the kselftest install in the guest: init, or the kernel's
+	# run_kselftest.sh under busybox (runner=kselftest; busybox-static).
+	t_runner=${runner:-init}
 	# How the kernel is entered: by QEMU's -kernel (the default), or, on a
 	# board without firmware, by a boot stub of qemu/boot/ (boot=NAME),
 	# with the build's device tree (dtb) and each piece placed by QEMU's
@@ -203,7 +209,7 @@ xm_targets() {
 # xm_apt_update: refresh apt's package lists, once per run.
 xm_apt_update() {
 	[ -z "${XIPMAP_APT_UPDATED:-}" ] || return 0
-	apt-get update -qq >&2 || xm_die "apt-get update failed"
+	apt-get update -qq -o DPkg::Lock::Timeout=600 >&2 || xm_die "apt-get update failed"
 	XIPMAP_APT_UPDATED=1
 }
 
@@ -228,7 +234,7 @@ xm_require_packages() {
 	: >"$XIPMAP_CACHE/apt.log"
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive xm_progress "apt-get install" "$XIPMAP_CACHE/apt.log" \
-		apt-get install -y --no-install-recommends $missing ||
+		apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 $missing ||
 		{ tail -20 "$XIPMAP_CACHE/apt.log" >&2; xm_die "apt-get install$missing failed"; }
 }
 

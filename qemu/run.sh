@@ -197,6 +197,10 @@ if [ "$t_module" = dkms ]; then
 	xm_log "$t_name: xipmap.ko by DKMS (log: $out/dkms.log)"
 	xm_lock "$XIPMAP_CACHE/dkms/all"
 	xm_module_dkms
+	# A copy, taken under the lock: another run may reinstall or purge
+	# the host's DKMS module before this one's initramfs is made.
+	cp "$module_ko" "$out/xipmap.ko" || xm_die "$t_name: cannot copy $module_ko"
+	module_file=$out/xipmap.ko
 	xm_unlock
 else
 	# A kernel with GCOV_KERNEL profiles xipmap.ko (and nothing else): init
@@ -206,32 +210,54 @@ else
 		"$XIPMAP_TOP/Kbuild" "$XIPMAP_TOP/module" "$XIPMAP_TOP/uapi"
 	module_gcov=""
 	module_ko=$XIPMAP_CACHE/module/$t_name/xipmap.ko
+	module_file=$module_ko
 fi
 [ -n "$inject_ko" ] && xm_module "$XIPMAP_CACHE/module/$t_name-inject" \
 	"$XIPMAP_TOP"/qemu/inject/{Kbuild,xipmap_inject.c}
 t_stage module
 
-# The test programs and init: built once per architecture, toolchain and
-# start-code flags, shared by the targets of that architecture (a lock keeps
-# two runs side by side from building in the same place), incrementally
-# (the Makefiles track every header), and not at all when no input changed.
+# The test programs and init: built once per architecture, C library,
+# toolchain and start-code flags, shared by the targets that have them all
+# alike (a lock keeps two runs side by side from building in the same
+# place), incrementally (the Makefiles track every header), and not at all
+# when no input changed.  The tests are built and installed as a kernel
+# tester builds them: selftests/xipmap is copied into a kernel tree's
+# tools/testing/selftests (a tree of links to the unpacked kernel's, made
+# here), and the kernel's own selftests Makefile builds it and installs it
+# (make TARGETS=xipmap install): the programs, settings and config under
+# xipmap/, kselftest-list.txt and run_kselftest.sh.  The guest gets that
+# install as /tests, whichever runs it: init (no shell on no-MMU), or the
+# kernel's run_kselftest.sh under busybox (runner=kselftest).
 start_cflags=""
 [ "$inject" = noreloc ] && start_cflags=-DXIPMAP_NO_RELOCATION
 user_make=(KSRC="$k_src" KHDR="$k_uapi" CROSS_COMPILE="$t_user_cross"
 	NOLIBC_ARCH_CFLAGS="$t_user_cflags" NOLIBC_LIBS="$t_user_libs")
-tests_dir=$XIPMAP_CACHE/tests/$t_arch-$({ echo "$t_user_cross $start_cflags $k_src $k_uapi"
+tests_dir=$XIPMAP_CACHE/tests/$t_arch-$t_libc-$({
+	echo "$t_user_cross $start_cflags $k_src $k_uapi"
 	echo "$t_user_cflags / $t_user_libs"; "${t_user_cross}gcc" --version | head -1; } |
 	sha256sum | cut -c1-16)
 tests_key=$(xm_tree_hash "$XIPMAP_TOP/selftests/xipmap" "$XIPMAP_TOP/qemu/init.c" \
 	"$XIPMAP_TOP/qemu/Makefile" "$XIPMAP_TOP/qemu/inject/inject_fail.c")
+kst=$tests_dir/tree/tools/testing/selftests
 mkdir -p "$tests_dir"
 xm_lock "$tests_dir"
 if [ "$(cat "$tests_dir/key" 2>/dev/null)" != "$tests_key" ]; then
-	xm_log "$t_name: building the tests and init in $tests_dir"
-	rm -f "$tests_dir/key"
-	make -s -j"$XIPMAP_JOBS" -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" \
-		OUTPUT="$tests_dir" NOLIBC_START_CFLAGS="$start_cflags" >&2 ||
-		xm_die "$t_name: building the tests failed"
+	xm_log "$t_name: building the tests ($t_libc) and init in $tests_dir"
+	rm -rf "$tests_dir/key" "$tests_dir/install"
+	mkdir -p "$kst"
+	ln -sfn "$k_src/scripts" "$tests_dir/tree/scripts"
+	for f in "$k_src"/tools/testing/selftests/*; do
+		[ -d "$f" ] && [ "${f##*/}" != kselftest ] && continue
+		ln -sfn "$f" "$kst/"
+	done
+	# -L: lib/uapi/linux/xipmap.h is a link to uapi/ of this tree.
+	rsync -a -L --delete --exclude out "$XIPMAP_TOP/selftests/xipmap/" "$kst/xipmap/"
+	make -s -j"$XIPMAP_JOBS" -C "$kst" TARGETS=xipmap KHDR_INCLUDES="-isystem $k_uapi" \
+		KSRC="$k_src" CROSS_COMPILE="$t_user_cross" LIBC="$t_libc" \
+		NOLIBC_ARCH_CFLAGS="$t_user_cflags" NOLIBC_LIBS="$t_user_libs" \
+		NOLIBC_START_CFLAGS="$start_cflags" INSTALL_PATH="$tests_dir/install" \
+		install >"$tests_dir/build.log" 2>&1 ||
+		{ tail -30 "$tests_dir/build.log" >&2; xm_die "$t_name: building the tests failed"; }
 	make -s -j"$XIPMAP_JOBS" -C "$XIPMAP_TOP/qemu" "${user_make[@]}" \
 		OUTPUT="$tests_dir/init" NOLIBC_START_CFLAGS="$start_cflags" >&2 ||
 		xm_die "$t_name: building init failed"
@@ -239,7 +265,8 @@ if [ "$(cat "$tests_dir/key" 2>/dev/null)" != "$tests_key" ]; then
 fi
 xm_unlock
 mkdir -p "$out/tests"
-make -s -C "$XIPMAP_TOP/selftests/xipmap" "${user_make[@]}" list >"$out/tests/list"
+sed -n 's/^xipmap://p' "$tests_dir/install/kselftest-list.txt" >"$out/tests/list"
+[ -s "$out/tests/list" ] || xm_die "$t_name: the kselftest install lists no xipmap test"
 if [ -n "$only" ]; then
 	for t in $only; do
 		grep -qx "$t" "$out/tests/list" || xm_die "--tests: no test program $t"
@@ -309,7 +336,7 @@ kmod_initramfs() {
 		[ -f "$k_modules/$f" ] || xm_die "$t_name: the kernel package has no $f"
 		cpio_entry file "$mdir/$f" "$k_modules/$f" 0644 0 0
 	done
-	cpio_entry file "$module_ko" "$module_ko" 0644 0 0
+	cpio_entry file "$module_ko" "$module_file" 0644 0 0
 	modprobe_arg=""
 	[ -n "$t_modprobe" ] || return 0
 	name=${t_modprobe%% *}
@@ -322,6 +349,25 @@ kmod_initramfs() {
 	else
 		xm_log "$t_name: the kernel package has no $name.ko (or a module it needs): not loaded"
 	fi
+}
+
+# busybox_initramfs: Debian's static busybox and a link for each of its
+# applets where busybox --list-full puts it: /bin/sh and the tools the
+# kernel's run_kselftest.sh and kselftest/runner.sh use (tr, sed, ...).
+# Not /usr/bin/timeout: runner.sh calls it with --foreground, which
+# busybox's timeout refuses, failing every test; without it runner.sh runs
+# each test without a timeout of its own, and init bounds the whole run.
+busybox_initramfs() {
+	local bb=/bin/busybox a
+	dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q ' installed' ||
+		xm_die "$t_name: runner=kselftest needs Debian's busybox-static in packages="
+	echo "file /bin/busybox $bb 0755 0 0"
+	for a in $("$bb" --list-full); do
+		case /$a in
+		/bin/busybox | /init | /linuxrc | /usr/bin/timeout) continue ;;
+		esac
+		cpio_entry slink "/$a" /bin/busybox 0777 0 0
+	done
 }
 
 # The initramfs, built with the kernel's own gen_init_cpio: no root needed.
@@ -339,20 +385,28 @@ kmod_initramfs() {
 	echo "dir /boot 0755 0 0"
 	echo "file /boot/config-$k_release $k_config 0644 0 0"
 	echo "file /init $tests_dir/init/init 0755 0 0"
-	echo "file /lib/modules/xipmap.ko $module_ko 0644 0 0"
+	echo "file /lib/modules/xipmap.ko $module_file 0644 0 0"
 	[ "$t_module" = dkms ] && kmod_initramfs
 	[ -n "$inject_ko" ] &&
 		echo "file /lib/modules/xipmap_inject.ko $XIPMAP_CACHE/module/$t_name-inject/xipmap_inject.ko 0644 0 0"
-	echo "file /bin/xipmap_demo $tests_dir/xipmap_demo 0755 0 0"
-	echo "file /tests/list $out/tests/list 0644 0 0"
-	echo "file /tests/settings $XIPMAP_TOP/selftests/xipmap/settings 0644 0 0"
+	echo "file /bin/xipmap_demo $tests_dir/install/xipmap/xipmap_demo 0755 0 0"
+	# The kselftest install, with the list cut to the tests asked for.
+	sed 's/^/xipmap:/' "$out/tests/list" >"$out/tests/kselftest-list.txt"
+	echo "file /tests/kselftest-list.txt $out/tests/kselftest-list.txt 0644 0 0"
+	for f in "$tests_dir"/install/run_kselftest.sh "$tests_dir"/install/kselftest/*; do
+		cpio_entry file "/tests/${f#"$tests_dir"/install/}" "$f" 0755 0 0
+	done
+	for f in settings config; do
+		cpio_entry file "/tests/xipmap/$f" "$tests_dir/install/xipmap/$f" 0644 0 0
+	done
 	while read -r t; do
 		if [ "$t" = inject_fail ]; then
-			echo "file /tests/$t $tests_dir/init/inject_fail 0755 0 0"
+			echo "file /tests/xipmap/$t $tests_dir/init/inject_fail 0755 0 0"
 		else
-			echo "file /tests/$t $tests_dir/$t 0755 0 0"
+			echo "file /tests/xipmap/$t $tests_dir/install/xipmap/$t 0755 0 0"
 		fi
 	done <"$out/tests/list"
+	[ "$t_runner" = kselftest ] && busybox_initramfs
 } >"$out/initramfs.list"
 # Once per content: the list and every file in it decide the archive.
 t_stage tests
@@ -374,6 +428,7 @@ t_stage initramfs
 # printk.devkmsg=on: the tests announce the kernel messages they provoke on
 # purpose through /dev/kmsg (qemu/judge), which must not be rate limited.
 append="console=$t_console rdinit=/init panic=-1 printk.devkmsg=on XIPMAP_MODE=$mode"
+[ "$t_runner" = kselftest ] && append="$append XIPMAP_RUNNER=kselftest"
 [ -n "$t_append" ] && append="$append $t_append"
 [ -n "$extra_append" ] && append="$append $extra_append"
 [ -n "$inject" ] && append="$append XIPMAP_INJECT=$inject"

@@ -40,7 +40,7 @@ static int counted(const char *field, long n)
 /* madvise(2), which nolibc lacks. */
 static int xmadvise(void *addr, size_t len, int advice)
 {
-	return __sysret(my_syscall3(__NR_madvise, addr, len, advice));
+	return xsysret(xsyscall3(__NR_madvise, addr, len, advice));
 }
 
 /* Read a byte of each page of [@p, @p + @len). */

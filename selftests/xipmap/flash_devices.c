@@ -802,13 +802,13 @@ static int set_cap_sys_admin(int on)
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
 
-	if (__sysret(my_syscall2(__NR_capget, &hdr, data)))
+	if (xsysret(xsyscall2(__NR_capget, &hdr, data)))
 		return -1;
 	if (on)
 		data[0].effective |= 1U << CAP_SYS_ADMIN;
 	else
 		data[0].effective &= ~(1U << CAP_SYS_ADMIN);
-	return __sysret(my_syscall2(__NR_capset, &hdr, data));
+	return xsysret(xsyscall2(__NR_capset, &hdr, data));
 }
 
 static int state_changes_need_cap_sys_admin(void)
@@ -884,7 +884,7 @@ static int uffd_blocked_main(char **argv)
 	dfd = open(argv[2], writer ? O_RDWR : O_RDONLY);
 	if (dfd < 0)
 		return xt_report(XT_PEER_USAGE, errno);
-	uffd = __sysret(my_syscall1(__NR_userfaultfd, O_CLOEXEC));
+	uffd = xsysret(xsyscall1(__NR_userfaultfd, O_CLOEXEC));
 	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
 		return xt_report(XT_PEER_ERRNO, errno);
 	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -27,7 +27,7 @@ static char klog[65536];
 /* Whether the kernel log holds @text. */
 static int klog_contains(const char *text)
 {
-	long n = my_syscall3(__NR_syslog, SYSLOG_ACTION_READ_ALL, klog, sizeof(klog) - 1);
+	long n = xsyscall3(__NR_syslog, SYSLOG_ACTION_READ_ALL, klog, sizeof(klog) - 1);
 
 	if (n < 0) {
 		ksft_print_msg("syslog(SYSLOG_ACTION_READ_ALL): %s\n", xt_errname(-n));

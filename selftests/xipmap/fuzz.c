@@ -37,6 +37,8 @@ __asm__(".text");
 #define NR_FILES	3
 #define BUF_SIZE	65536
 #define SHOW_MAX	5	/* unexpected results printed per entry point */
+/* FSCONFIG_CMD_CREATE_EXCL (Linux 6.6), which a C library's own fsconfig enum may lack. */
+#define FZ_CMD_CREATE_EXCL	8
 #define DEFAULT_SEED	0x78697066u	/* "xipf" */
 
 /* ------------------------------------------------------------------ */
@@ -67,13 +69,13 @@ static int chance(__u32 n)
 static long fz_pread(int fd, void *buf, unsigned long count, long long pos)
 {
 #if __SIZEOF_LONG__ == 8
-	return __sysret(my_syscall4(__NR_pread64, fd, buf, count, pos));
+	return xsysret(xsyscall4(__NR_pread64, fd, buf, count, pos));
 #elif defined(__arm__)
 	/* EABI: the 64-bit offset starts at an even register. */
-	return __sysret(my_syscall6(__NR_pread64, fd, buf, count, 0, (unsigned long)pos,
+	return xsysret(xsyscall6(__NR_pread64, fd, buf, count, 0, (unsigned long)pos,
 				    (unsigned long)((unsigned long long)pos >> 32)));
 #else
-	return __sysret(my_syscall5(__NR_pread64, fd, buf, count, (unsigned long)pos,
+	return xsysret(xsyscall5(__NR_pread64, fd, buf, count, (unsigned long)pos,
 				    (unsigned long)((unsigned long long)pos >> 32)));
 #endif
 }
@@ -81,12 +83,12 @@ static long fz_pread(int fd, void *buf, unsigned long count, long long pos)
 static long fz_pwrite(int fd, const void *buf, unsigned long count, long long pos)
 {
 #if __SIZEOF_LONG__ == 8
-	return __sysret(my_syscall4(__NR_pwrite64, fd, buf, count, pos));
+	return xsysret(xsyscall4(__NR_pwrite64, fd, buf, count, pos));
 #elif defined(__arm__)
-	return __sysret(my_syscall6(__NR_pwrite64, fd, buf, count, 0, (unsigned long)pos,
+	return xsysret(xsyscall6(__NR_pwrite64, fd, buf, count, 0, (unsigned long)pos,
 				    (unsigned long)((unsigned long long)pos >> 32)));
 #else
-	return __sysret(my_syscall5(__NR_pwrite64, fd, buf, count, (unsigned long)pos,
+	return xsysret(xsyscall5(__NR_pwrite64, fd, buf, count, (unsigned long)pos,
 				    (unsigned long)((unsigned long long)pos >> 32)));
 #endif
 }
@@ -95,13 +97,13 @@ static long fz_pwrite(int fd, const void *buf, unsigned long count, long long po
 static long long fz_lseek(int fd, long long off, int whence)
 {
 #if __SIZEOF_LONG__ == 8
-	return __sysret(my_syscall3(__NR_lseek, fd, off, whence));
+	return xsysret(xsyscall3(__NR_lseek, fd, off, whence));
 #else
 	long long result = 0;
-	long r = my_syscall5(__NR__llseek, fd, (unsigned long)((unsigned long long)off >> 32),
+	long r = xsyscall5(__NR__llseek, fd, (unsigned long)((unsigned long long)off >> 32),
 			     (unsigned long)off, &result, whence);
 
-	return r ? __sysret(r) : result;
+	return r ? xsysret(r) : result;
 #endif
 }
 
@@ -113,10 +115,10 @@ static long long fz_lseek(int fd, long long off, int whence)
  */
 static long long fz_lseek32(int fd, long off, int whence)
 {
-	long r = my_syscall3(__NR_lseek, fd, off, whence);
+	long r = xsyscall3(__NR_lseek, fd, off, whence);
 
 	if ((unsigned long)r >= -4095UL) {
-		SET_ERRNO(-r);
+		errno = -r;
 		return -1;
 	}
 	return (unsigned long)r;
@@ -141,13 +143,13 @@ static void *fz_mmap(unsigned long hint, unsigned long len, int prot, int flags,
 		     unsigned long pgoff)
 {
 #if __SIZEOF_LONG__ == 8
-	long r = my_syscall6(__NR_mmap, hint, len, prot, flags, fd, pgoff << 12);
+	long r = xsyscall6(__NR_mmap, hint, len, prot, flags, fd, pgoff << 12);
 #else
-	long r = my_syscall6(__NR_mmap2, hint, len, prot, flags, fd, pgoff);
+	long r = xsyscall6(__NR_mmap2, hint, len, prot, flags, fd, pgoff);
 #endif
 
 	if ((unsigned long)r >= -4095UL) {
-		SET_ERRNO(-r);
+		errno = -r;
 		return MAP_FAILED;
 	}
 	return (void *)r;
@@ -155,17 +157,17 @@ static void *fz_mmap(unsigned long hint, unsigned long len, int prot, int flags,
 
 static int fz_fsopen(const char *fs, unsigned int flags)
 {
-	return __sysret(my_syscall2(__NR_fsopen, fs, flags));
+	return xsysret(xsyscall2(__NR_fsopen, fs, flags));
 }
 
 static int fz_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux)
 {
-	return __sysret(my_syscall5(__NR_fsconfig, fd, cmd, key, value, aux));
+	return xsysret(xsyscall5(__NR_fsconfig, fd, cmd, key, value, aux));
 }
 
 static int fz_fsmount(int fd, unsigned int flags, unsigned int attr)
 {
-	return __sysret(my_syscall3(__NR_fsmount, fd, flags, attr));
+	return xsysret(xsyscall3(__NR_fsmount, fd, flags, attr));
 }
 
 /*
@@ -1328,7 +1330,7 @@ static void fuzz_fsconfig(void)
 			want = sb_flag(key) ? 0 : EINVAL;
 			break;
 		case FSCONFIG_CMD_CREATE:
-		case FSCONFIG_CMD_CREATE_EXCL:
+		case FZ_CMD_CREATE_EXCL:
 		case FSCONFIG_CMD_RECONFIGURE:
 			r = fz_fsconfig(fd, cmd, NULL, NULL, 0);
 			want = created || cmd == FSCONFIG_CMD_RECONFIGURE ? EBUSY : 0;
@@ -1342,7 +1344,7 @@ static void fuzz_fsconfig(void)
 		if (created && cmd <= FSCONFIG_SET_BINARY)
 			want = r ? errno : 0;	/* a created context takes no options */
 		judge_exact(EP_MOUNT, r, errno, want, ERR_FSCONFIG, what);
-		if (!r && (cmd == FSCONFIG_CMD_CREATE || cmd == FSCONFIG_CMD_CREATE_EXCL))
+		if (!r && (cmd == FSCONFIG_CMD_CREATE || cmd == FZ_CMD_CREATE_EXCL))
 			created = 1;
 		if (want && r)
 			valid = valid && cmd != FSCONFIG_SET_STRING;

@@ -332,7 +332,7 @@ static int mappings_cannot_grow(void)
 		return XT_FAIL;
 	}
 	errno = 0;
-	q = (void *)my_syscall5(__NR_mremap, p, page, 2 * page, MREMAP_MAYMOVE, 0);
+	q = (void *)xsyscall5(__NR_mremap, p, page, 2 * page, MREMAP_MAYMOVE, 0);
 	XT_EXPECT((long)q < 0 && (long)q > -4096,
 		  "mremap() grew a mapping of the device to %p\n", q);
 	if ((long)q < 0 && (long)q > -4096)
@@ -349,7 +349,8 @@ static int mappings_cannot_grow(void)
  */
 static int bad_pointers_are_efault(void)
 {
-	void *bad = (void *)16;	/* in the first page, never mapped */
+	/* In the first page, never mapped (volatile: the compiler must not see through it). */
+	void *volatile bad = (void *)16;
 	int ok = XT_PASS;
 	long r;
 

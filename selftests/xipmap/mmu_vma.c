@@ -62,10 +62,10 @@ static void *map(int dev, unsigned long off, unsigned long len, int prot, int fl
  */
 static void *remap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr)
 {
-	long r = my_syscall5(__NR_mremap, old, old_len, new_len, flags, new_addr);
+	long r = xsyscall5(__NR_mremap, old, old_len, new_len, flags, new_addr);
 
 	if ((unsigned long)r >= -4095UL) {
-		SET_ERRNO(-r);
+		errno = -r;
 		return MAP_FAILED;
 	}
 	return (void *)r;

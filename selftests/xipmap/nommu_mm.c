@@ -198,7 +198,7 @@ static int write_sysctl(const char *path, const char *value)
 static long xmremap(void *old, unsigned long old_len, unsigned long new_len, int flags,
 		    void *new_addr)
 {
-	return my_syscall5(__NR_mremap, old, old_len, new_len, flags, new_addr);
+	return xsyscall5(__NR_mremap, old, old_len, new_len, flags, new_addr);
 }
 
 /*
@@ -417,7 +417,7 @@ static long xfutex(void *uaddr, int op, unsigned int val, long timeout_ms)
 {
 	struct __kernel_timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000 };
 
-	return my_syscall6(__NR_futex, uaddr, op, val, timeout_ms >= 0 ? &ts : NULL, 0, 0);
+	return xsyscall6(__NR_futex, uaddr, op, val, timeout_ms >= 0 ? &ts : NULL, 0, 0);
 }
 
 static int futex_on_anonymous_memory(void)
@@ -531,7 +531,7 @@ static int futex_between_processes_in_device_memory(void)
 
 static long xshmat(int id, const void *addr, int flags)
 {
-	return my_syscall3(__NR_shmat, id, addr, flags);
+	return xsyscall3(__NR_shmat, id, addr, flags);
 }
 
 /* The peer: attach segment @id, expect it at @addr holding 0x77; answer. */
@@ -567,7 +567,7 @@ static int sysv_shm_attach_is_enodev(void)
 	long id, r;
 	int ok = XT_PASS;
 
-	id = my_syscall3(__NR_shmget, IPC_PRIVATE, 2 * page, IPC_CREAT | 0600);
+	id = xsyscall3(__NR_shmget, IPC_PRIVATE, 2 * page, IPC_CREAT | 0600);
 	if (id < 0) {
 		ksft_print_msg("shmget: %s\n", xt_errname(-id));
 		return XT_FAIL;
@@ -575,7 +575,7 @@ static int sysv_shm_attach_is_enodev(void)
 	r = xshmat(id, NULL, 0);
 	if (r < 0 && r > -4096) {
 		XT_EXPECT(r == -ENODEV, "shmat: %s, expected ENODEV\n", xt_errname(-r));
-		my_syscall3(__NR_shmctl, id, IPC_RMID, NULL);
+		xsyscall3(__NR_shmctl, id, IPC_RMID, NULL);
 		return ok;
 	}
 	ksft_print_msg("shmat attached the segment: the kernel no longer refuses it\n");
@@ -589,8 +589,8 @@ static int sysv_shm_attach_is_enodev(void)
 	XT_EXPECT(rep.verdict == XT_PEER_AT, "second process: %s, expected the same memory\n",
 		  xt_verdict(rep));
 	XT_EXPECT(p[1] == 0x88, "the second process's write did not arrive\n");
-	my_syscall1(__NR_shmdt, p);
-	my_syscall3(__NR_shmctl, id, IPC_RMID, NULL);
+	xsyscall1(__NR_shmdt, p);
+	xsyscall3(__NR_shmctl, id, IPC_RMID, NULL);
 	return ok;
 }
 

@@ -365,7 +365,7 @@ static int stay_on(int cpu)
 	if (cpu < 0 || cpu >= (int)(8 * sizeof(mask)))
 		return -1;
 	mask[cpu / (8 * sizeof(long))] = 1UL << (cpu % (8 * sizeof(long)));
-	if (my_syscall3(__NR_sched_setaffinity, 0, sizeof(mask), mask))
+	if (xsyscall3(__NR_sched_setaffinity, 0, sizeof(mask), mask))
 		return -1;
 	return cpu;
 }
@@ -414,7 +414,7 @@ static long memfree0, busy0[2], busy1[2];
 static int count_cpus(void)
 {
 	unsigned long mask[4] = { 0 };
-	long n = my_syscall3(__NR_sched_getaffinity, 0, sizeof(mask), mask);
+	long n = xsyscall3(__NR_sched_getaffinity, 0, sizeof(mask), mask);
 	int i, c = 0;
 
 	if (n <= 0)

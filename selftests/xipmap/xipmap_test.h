@@ -47,7 +47,7 @@ static inline void xt_rewrite(void *p)
 /* mprotect(2), which nolibc lacks; 0 or -1 with errno set. */
 static inline int xmprotect(void *addr, size_t len, int prot)
 {
-	return __sysret(my_syscall3(__NR_mprotect, addr, len, prot));
+	return xsysret(xsyscall3(__NR_mprotect, addr, len, prot));
 }
 
 static inline unsigned long xt_page_size(void)
@@ -345,7 +345,7 @@ static inline long xt_resident(const void *p, unsigned long len)
 
 	for (done = 0; done < pages; done += n) {
 		n = pages - done < sizeof(vec) ? pages - done : sizeof(vec);
-		if (__sysret(my_syscall3(__NR_mincore, (const char *)p + done * page,
+		if (xsysret(xsyscall3(__NR_mincore, (const char *)p + done * page,
 					 n * page, vec)))
 			return -1;
 		for (i = 0; i < n; i++)
@@ -480,13 +480,13 @@ static void __attribute__((noinline, noreturn))
 xt_child_exec(int wfd, char *const argv[], int traced)
 {
 	if (wfd == XT_REPORT_FD)
-		my_syscall3(__NR_fcntl, wfd, F_SETFD, 0);
+		xsyscall3(__NR_fcntl, wfd, F_SETFD, 0);
 	else
-		my_syscall3(__NR_dup3, wfd, XT_REPORT_FD, 0);
-	if (traced && my_syscall4(__NR_ptrace, PTRACE_TRACEME, 0, 0, 0))
-		sys_exit(126);
-	my_syscall3(__NR_execve, argv[0], argv, environ);
-	sys_exit(127);	/* not exit(): no atexit work in a vfork child */
+		xsyscall3(__NR_dup3, wfd, XT_REPORT_FD, 0);
+	if (traced && xsyscall4(__NR_ptrace, PTRACE_TRACEME, 0, 0, 0))
+		x_exit(126);
+	xsyscall3(__NR_execve, argv[0], argv, environ);
+	x_exit(127);	/* not exit(): no atexit work in a vfork child */
 }
 
 /* vfork(): the child execs @argv, the parent gets its pid (or -1). */
@@ -548,7 +548,7 @@ static inline int xt_wait(struct xt_child *c, struct xt_report *r)
 		}
 		if ((c->status & 0xff) != 0x7f)
 			break;
-		if (my_syscall4(__NR_ptrace, PTRACE_CONT, c->pid, 0, 0)) {
+		if (xsyscall4(__NR_ptrace, PTRACE_CONT, c->pid, 0, 0)) {
 			c->status = -1;
 			break;
 		}
@@ -622,13 +622,13 @@ static inline int xt_drop_privileges(void)
 	long r;
 
 	memset(data, 0, sizeof(data));
-	r = my_syscall2(XT_NR_SETGROUPS, 0, NULL);
+	r = xsyscall2(XT_NR_SETGROUPS, 0, NULL);
 	if (!r)
-		r = my_syscall3(XT_NR_SETRESGID, XT_NOBODY, XT_NOBODY, XT_NOBODY);
+		r = xsyscall3(XT_NR_SETRESGID, XT_NOBODY, XT_NOBODY, XT_NOBODY);
 	if (!r)
-		r = my_syscall3(XT_NR_SETRESUID, XT_NOBODY, XT_NOBODY, XT_NOBODY);
+		r = xsyscall3(XT_NR_SETRESUID, XT_NOBODY, XT_NOBODY, XT_NOBODY);
 	if (!r)
-		r = my_syscall2(__NR_capset, &hdr, data);
+		r = xsyscall2(__NR_capset, &hdr, data);
 	return -r;
 }
 
@@ -809,7 +809,7 @@ static inline long xt_faults(void)
 {
 	struct rusage ru;
 
-	if (my_syscall2(__NR_getrusage, RUSAGE_SELF, &ru))
+	if (xsyscall2(__NR_getrusage, RUSAGE_SELF, &ru))
 		return -1;
 	return ru.ru_minflt + ru.ru_majflt;
 }
@@ -1321,7 +1321,7 @@ static inline int (*xt_ret42_at(void *p))(void)
 #if defined(__riscv)
 	__asm__ volatile ("fence.i" ::: "memory");
 #elif defined(__arm__)
-	my_syscall3(__ARM_NR_cacheflush, code, code + sizeof(xt_ret42), 0);
+	xsyscall3(__ARM_NR_cacheflush, code, code + sizeof(xt_ret42), 0);
 	code |= 1;
 #endif
 	return (int (*)(void))code;

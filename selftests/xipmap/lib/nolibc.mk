@@ -22,21 +22,20 @@ ifeq ($(KHDR),)
 $(error KHDR must name the target's uapi headers (the kernel's usr/include))
 endif
 
-XIPMAP_LIB := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
-XIPMAP_TOP := $(abspath $(XIPMAP_LIB)/../../..)
+XIPMAP_LIB := $(patsubst %/,%,$(dir $(realpath $(lastword $(MAKEFILE_LIST)))))
 
 NOLIBC_CC := $(CROSS_COMPILE)gcc
 NOLIBC_CFLAGS := -std=gnu11 -Os -g -Wall -Wextra -Wno-unused-parameter -Werror \
 	-fPIE -ffreestanding -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-nostdinc -isystem $(shell $(NOLIBC_CC) -print-file-name=include) \
-	-I$(KSRC)/tools/include/nolibc -I$(KHDR) -I$(XIPMAP_TOP)/uapi \
+	-I$(KSRC)/tools/include/nolibc -I$(KHDR) -I$(XIPMAP_LIB)/uapi \
 	-I$(KSRC)/tools/testing/selftests -I$(XIPMAP_LIB) $(NOLIBC_ARCH_CFLAGS)
 NOLIBC_LDFLAGS := -nostdlib -pie -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
 	-Wl,--build-id=none
 NOLIBC_LIBS ?= -lgcc
 
 NOLIBC_DEPS := $(XIPMAP_LIB)/xipmap_sys.h $(XIPMAP_LIB)/nolibc.mk \
-	$(XIPMAP_TOP)/uapi/linux/xipmap.h
+	$(XIPMAP_LIB)/uapi/linux/xipmap.h
 
 # The start code is its own object, built without nolibc (whose weak
 # _start it replaces) and without jump tables (it runs unrelocated).

@@ -20,6 +20,7 @@
  */
 #include <linux/elf.h>
 
+#define XIPMAP_START_CODE
 #include "xipmap_sys.h"
 
 /* The ELF types of this program's word size. */

@@ -1,22 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the guest programs need and nolibc (6.12) lacks: vfork, module
- * loading and unloading, running a program and waiting for it, and the
- * little string building they do.
+ * The one place where the guest programs meet their C library.
  *
- * nolibc is header-only and keeps errno per translation unit, so each
- * program is one .c file that includes this after nolibc; only start.c,
- * which sets up the process before main(), is separate.
+ * They build with either of two: the kernel's nolibc (tools/include/nolibc,
+ * header-only, what the no-MMU guests run: static PIE, relocated by
+ * start.c) or glibc (static, for systems with an MMU and a distribution).
+ * Everything they need beyond what both offer the same way is here, under
+ * one name for both: raw system calls (xsyscallN(), which return -errno
+ * as the kernel does, and xsysret(), which turns that into -1 and errno),
+ * vfork, module loading and unloading, running a program and waiting for
+ * it, a few calls nolibc 6.12 lacks, and the little string building they
+ * do.  No program includes a libc header itself.
+ *
+ * nolibc keeps errno per translation unit, so each program is one .c file
+ * that includes this after nolibc; only start.c, which sets up the process
+ * before main(), is separate.
  */
 #ifndef XIPMAP_SYS_H
 #define XIPMAP_SYS_H
 
 /*
  * In start.c: clone(CLONE_VM | CLONE_VFORK); returns -errno on failure.
- * See xvfork().
+ * See xvfork().  start.c, built before any C library is there, includes
+ * this file for that line alone (XIPMAP_START_CODE).
  */
 long xipmap_vfork(void) __attribute__((returns_twice));
 
+#ifndef XIPMAP_START_CODE
 #ifdef NOLIBC
 
 #include <linux/capability.h>
@@ -27,6 +37,17 @@ long xipmap_vfork(void) __attribute__((returns_twice));
 #include <linux/ptrace.h>
 #include <linux/shm.h>
 #include <asm/statfs.h>
+
+#define xsyscall0(n)			my_syscall0(n)
+#define xsyscall1(n, a)			my_syscall1(n, a)
+#define xsyscall2(n, a, b)		my_syscall2(n, a, b)
+#define xsyscall3(n, a, b, c)		my_syscall3(n, a, b, c)
+#define xsyscall4(n, a, b, c, d)	my_syscall4(n, a, b, c, d)
+#define xsyscall5(n, a, b, c, d, e)	my_syscall5(n, a, b, c, d, e)
+#define xsyscall6(n, a, b, c, d, e, f)	my_syscall6(n, a, b, c, d, e, f)
+#define xsysret(r)			__sysret(r)
+/* _exit(2): the process ends here, without atexit work (a vfork child). */
+#define x_exit(status)			sys_exit(status)
 
 /*
  * vfork(): no-MMU kernels have no fork(), so a second process shares the
@@ -40,6 +61,144 @@ long xipmap_vfork(void) __attribute__((returns_twice));
 	__ret < 0 ? (errno = -__ret, -1) : (pid_t)__ret;		\
 })
 
+#else /* glibc */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/auxv.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+#include <linux/futex.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/time_types.h>
+
+/* syscall(2) says -1 and errno; the kernel's own -errno, as nolibc gives. */
+static inline long xsyscall_raw(long ret)
+{
+	return ret == -1 ? -errno : ret;
+}
+
+#define xsyscall0(n)			xsyscall_raw(syscall(n))
+#define xsyscall1(n, a)			xsyscall_raw(syscall(n, a))
+#define xsyscall2(n, a, b)		xsyscall_raw(syscall(n, a, b))
+#define xsyscall3(n, a, b, c)		xsyscall_raw(syscall(n, a, b, c))
+#define xsyscall4(n, a, b, c, d)	xsyscall_raw(syscall(n, a, b, c, d))
+#define xsyscall5(n, a, b, c, d, e)	xsyscall_raw(syscall(n, a, b, c, d, e))
+#define xsyscall6(n, a, b, c, d, e, f)	xsyscall_raw(syscall(n, a, b, c, d, e, f))
+
+/* A raw system call's result: -1 and errno for -4095 to -1, else itself. */
+static inline long xsysret(long ret)
+{
+	if ((unsigned long)ret >= -4095UL) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
+#define x_exit(status)	_exit(status)
+#define xvfork()	vfork()
+/* getdents64(2)'s record, which glibc calls struct dirent64. */
+#define linux_dirent64	dirent64
+
+/* Sleep @ms milliseconds, as nolibc's msleep(); the time left if woken. */
+static inline int msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	return nanosleep(&ts, &ts) ? ts.tv_sec * 1000 + ts.tv_nsec / 1000000 : 0;
+}
+
+/*
+ * nolibc's number formatting, which the programs use to build argument
+ * and path strings: decimal into @buf, returning its length, or into a
+ * buffer of the function's own (the next call reuses it).
+ */
+static inline int itoa_r(long in, char *buf)
+{
+	return sprintf(buf, "%ld", in);
+}
+
+static inline int u64toa_r(uint64_t in, char *buf)
+{
+	return sprintf(buf, "%llu", (unsigned long long)in);
+}
+
+static inline int i64toa_r(int64_t in, char *buf)
+{
+	return sprintf(buf, "%lld", (long long)in);
+}
+
+static inline int utoh_r(unsigned long in, char *buf)
+{
+	return sprintf(buf, "%lx", in);
+}
+
+static inline int u64toh_r(uint64_t in, char *buf)
+{
+	return sprintf(buf, "%llx", (unsigned long long)in);
+}
+
+static inline char *ltoa(long in)
+{
+	static char buf[24];
+
+	itoa_r(in, buf);
+	return buf;
+}
+
+static inline char *itoa(long in)
+{
+	static char buf[24];
+
+	itoa_r(in, buf);
+	return buf;
+}
+
+static inline char *utoa(unsigned long in)
+{
+	static char buf[24];
+
+	sprintf(buf, "%lu", in);
+	return buf;
+}
+
+static inline char *u64toa(uint64_t in)
+{
+	static char buf[24];
+
+	u64toa_r(in, buf);
+	return buf;
+}
+
+#endif /* NOLIBC */
+
 /* finit_module(2) on the file at @path; 0 or -1 with errno set. */
 static inline int xfinit_module(const char *path, const char *params)
 {
@@ -48,15 +207,15 @@ static inline int xfinit_module(const char *path, const char *params)
 
 	if (fd < 0)
 		return -1;
-	ret = my_syscall3(__NR_finit_module, fd, params, 0);
+	ret = xsyscall3(__NR_finit_module, fd, params, 0);
 	close(fd);
-	return __sysret(ret);
+	return xsysret(ret);
 }
 
 /* delete_module(2); 0 or -1 with errno set. */
 static inline int xdelete_module(const char *name, unsigned int flags)
 {
-	return __sysret(my_syscall2(__NR_delete_module, name, flags));
+	return xsysret(xsyscall2(__NR_delete_module, name, flags));
 }
 
 /*
@@ -82,7 +241,7 @@ static inline int xspawn_wait(char *const argv[], char *const envp[])
 		return -1;
 	if (pid == 0) {
 		execve(argv[0], argv, envp);
-		sys_exit(127);	/* not exit(): no atexit work in a vfork child */
+		x_exit(127);	/* not exit(): no atexit work in a vfork child */
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
@@ -92,7 +251,7 @@ static inline int xspawn_wait(char *const argv[], char *const envp[])
 /* ftruncate(2); 0 or -1 with errno set. */
 static inline int xftruncate(int fd, off_t length)
 {
-	return __sysret(my_syscall2(__NR_ftruncate, fd, length));
+	return xsysret(xsyscall2(__NR_ftruncate, fd, length));
 }
 
 /*
@@ -102,13 +261,13 @@ static inline int xftruncate(int fd, off_t length)
 static inline int xftruncate64(int fd, long long length)
 {
 #if __SIZEOF_LONG__ == 8
-	return __sysret(my_syscall2(__NR_ftruncate, fd, length));
+	return xsysret(xsyscall2(__NR_ftruncate, fd, length));
 #elif defined(__arm__) && defined(__ARMEL__)
 	/* EABI: a 64-bit argument starts at an even register (r2, r3). */
-	return __sysret(my_syscall4(__NR_ftruncate64, fd, 0, (unsigned long)length,
+	return xsysret(xsyscall4(__NR_ftruncate64, fd, 0, (unsigned long)length,
 				    (unsigned long)(length >> 32)));
 #elif defined(__i386__)
-	return __sysret(my_syscall3(__NR_ftruncate64, fd, (unsigned long)length,
+	return xsysret(xsyscall3(__NR_ftruncate64, fd, (unsigned long)length,
 				    (unsigned long)(length >> 32)));
 #else
 #error "xftruncate64: no 64-bit length for this architecture yet"
@@ -124,10 +283,10 @@ static inline void *xmmap_pgoff(size_t len, int prot, int flags, int fd, unsigne
 #if __SIZEOF_LONG__ == 8
 	return mmap(NULL, len, prot, flags, fd, (off_t)pgoff << 12);
 #else
-	long r = my_syscall6(__NR_mmap2, 0, len, prot, flags, fd, pgoff);
+	long r = xsyscall6(__NR_mmap2, 0, len, prot, flags, fd, pgoff);
 
 	if ((unsigned long)r >= -4095UL) {
-		SET_ERRNO(-r);
+		errno = -r;
 		return MAP_FAILED;
 	}
 	return (void *)r;
@@ -140,25 +299,25 @@ static inline void *xmmap_pgoff(size_t len, int prot, int flags, int fd, unsigne
  */
 static inline int xptrace(int request, pid_t pid, void *addr, void *data)
 {
-	return __sysret(my_syscall4(__NR_ptrace, request, pid, addr, data));
+	return xsysret(xsyscall4(__NR_ptrace, request, pid, addr, data));
 }
 
 /* statfs(2); 0 or -1 with errno set. */
 static inline int xstatfs(const char *path, struct statfs *buf)
 {
-	return __sysret(my_syscall2(__NR_statfs, path, buf));
+	return xsysret(xsyscall2(__NR_statfs, path, buf));
 }
 
 /* rename(2), which RISC-V has only as renameat2(2); 0 or -1. */
 static inline int xrename(const char *from, const char *to)
 {
-	return __sysret(my_syscall5(__NR_renameat2, AT_FDCWD, from, AT_FDCWD, to, 0));
+	return xsysret(xsyscall5(__NR_renameat2, AT_FDCWD, from, AT_FDCWD, to, 0));
 }
 
 /* umount2(2); 0 or -1 with errno set. */
 static inline int xumount(const char *path, int flags)
 {
-	return __sysret(my_syscall2(__NR_umount2, path, flags));
+	return xsysret(xsyscall2(__NR_umount2, path, flags));
 }
 
 /* strstr(), which nolibc 6.12 lacks: the first @needle in @s, or NULL. */
@@ -199,5 +358,5 @@ static inline char *xjoin(char *buf, size_t size, ...)
 	return buf;
 }
 
-#endif /* NOLIBC */
+#endif /* !XIPMAP_START_CODE */
 #endif /* XIPMAP_SYS_H */
