@@ -277,7 +277,7 @@ fi
 
 # Directories the initramfs list below already makes.
 declare -A cpio_dirs=([/dev]=1 [/proc]=1 [/sys]=1 [/bin]=1 [/lib]=1 [/lib/modules]=1
-	[/tests]=1 [/boot]=1)
+	[/tests]=1 [/boot]=1 [/tmp]=1)
 
 # cpio_entry TYPE PATH REST...: a gen_init_cpio line, after lines for the
 # directories above PATH that are not made yet.
@@ -380,6 +380,8 @@ busybox_initramfs() {
 	echo "dir /lib 0755 0 0"
 	echo "dir /lib/modules 0755 0 0"
 	echo "dir /tests 0755 0 0"
+	# The tests' scratch directory (TMPDIR, else /tmp): they mount there.
+	echo "dir /tmp 01777 0 0"
 	# The kernel's configuration where Debian keeps it, for tests that
 	# depend on an option (they read /boot/config-$(uname -r)).
 	echo "dir /boot 0755 0 0"

@@ -14,7 +14,7 @@
  */
 #include "xipmap_test.h"
 
-#define DIR		"/xt-demand"
+#define DIR		"xt-demand"
 #define FILE		DIR "/big"
 #define TOUCHED		64	/* pages touched in a large mapping */
 
@@ -423,8 +423,9 @@ static void grow_stack(void)
 int main(int argc, char **argv)
 {
 	grow_stack();
+	xt_setup();
 	page = xt_page_size();
-	xt_self = argv[0];
+	xt_self = xt_program(argv[0]);
 	if (argc == 4 && !strcmp(argv[1], "touch"))
 		return touch_peer(argv);
 	if (xt_meminfo("MemTotal") <= 0)

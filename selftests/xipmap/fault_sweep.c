@@ -48,9 +48,9 @@
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
 #define FAILPAGE	"/sys/kernel/debug/fail_page_alloc/"
 #define SLABS		"/sys/kernel/slab/"
-#define RAMFS_DIR	"/xt-sweep"
+#define RAMFS_DIR	"xt-sweep"
 #define RAMFS_FILE	RAMFS_DIR "/f"
-#define MOUNT_DIR	"/xt-sweep-mnt"
+#define MOUNT_DIR	"xt-sweep-mnt"
 #define MAX_NTH		20000	/* no path has that many: a runaway sweep */
 
 static unsigned long page;
@@ -1279,6 +1279,7 @@ int main(void)
 {
 	long size, nr;
 
+	xt_setup();
 	page = xt_page_size();
 	if (!xexists(FAIL_NTH))
 		skip("no " FAIL_NTH ": the kernel has no CONFIG_FAULT_INJECTION");

@@ -516,6 +516,7 @@ static const struct xt_test tests[] = {
 
 int main(int argc, char **argv)
 {
+	xt_setup();
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);
 	page = xt_page_size();

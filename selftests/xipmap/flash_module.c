@@ -238,6 +238,7 @@ int main(void)
 {
 	long size, nr;
 
+	xt_setup();
 	page = xt_page_size();
 	module_path = getenv("XIPMAP_MODULE");
 	if (!module_path || !xexists(module_path)) {

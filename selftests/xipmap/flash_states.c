@@ -402,6 +402,7 @@ static void restore_nor(void)
 
 int main(int argc, char **argv)
 {
+	xt_setup();
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);
 	page = xt_page_size();

@@ -31,8 +31,8 @@
 __asm__(".text");
 
 #define MODNAME		"xipmap"
-#define DIR		"/xt-fuzz"
-#define MNT		"/xt-fuzz-mnt"
+#define DIR		"xt-fuzz"
+#define MNT		"xt-fuzz-mnt"
 #define NR_DEV		4
 #define NR_FILES	3
 #define BUF_SIZE	65536
@@ -1825,6 +1825,7 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int ret;
 
+	xt_setup();
 	ksft_print_header();
 	setup();
 	start_s = time(NULL);

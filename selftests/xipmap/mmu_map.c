@@ -392,6 +392,7 @@ static const struct xt_test tests[] = {
 
 int main(int argc, char **argv)
 {
+	xt_setup();
 	page = xt_page_size();
 	xt_open_devices(fd, info, NR_DEV);
 	xt_run(tests, ARRAY_SIZE(tests), xt_put_back_all);

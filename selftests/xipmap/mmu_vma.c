@@ -30,8 +30,8 @@
 #define WHY_SHRINK	"without an MMU a file cannot shrink under its mapping: ETXTBSY " \
 			"(ramfs_map)"
 #define WHY_BUSY	"without an MMU flash_states checks busy chips through mappings"
-#define DIR		"/xt-mmu-vma"
-#define CGROUP_DIR	"/xt-mmu-vma-cgroup"
+#define DIR		"xt-mmu-vma"
+#define CGROUP_DIR	"xt-mmu-vma-cgroup"
 #define CHARGED		256	/* pages written in the memory cgroup test */
 
 #ifndef MAP_UNINITIALIZED
@@ -1005,6 +1005,7 @@ static const struct xt_test tests[] = {
 
 int main(int argc, char **argv)
 {
+	xt_setup();
 	page = xt_page_size();
 	if (!xt_mmu()) {
 		/* Neither the devices nor xipramfs are needed to say so. */

@@ -734,6 +734,7 @@ static const struct xt_test tests[] = {
 
 int main(int argc, char **argv)
 {
+	xt_setup();
 	page = xt_page_size();
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);

@@ -20,11 +20,11 @@ struct fs {
 };
 
 static const struct fs filesystems[] = {
-	{ "xipramfs", "/xt-xipramfs", 1 },
-	{ "ramfs", "/xt-ramfs", 0 },
+	{ "xipramfs", "xt-xipramfs", 1 },
+	{ "ramfs", "xt-ramfs", 0 },
 };
 
-#define XT_SPARE	"/xt-spare"	/* for the mount tests */
+#define XT_SPARE	"xt-spare"	/* for the mount tests */
 #define XT_FAIL_PAGE	"/sys/kernel/debug/fail_page_alloc/"
 
 static const struct fs *fs;		/* the one under test */
@@ -1058,13 +1058,13 @@ static int unknown_mount_options_are_refused(void)
 /* The options of the mount on @dir in /proc/self/mounts, or "" if none. */
 static const char *mount_options(const char *dir)
 {
-	static char buf[8192], want[64];
+	static char buf[8192], want[320];
 	const char *hit;
 	char *s, *end;
 
 	if (xt_read_file("/proc/self/mounts", buf, sizeof(buf)) <= 0)
 		return "";
-	xjoin(want, sizeof(want), " ", dir, " xipramfs ", NULL);
+	xjoin(want, sizeof(want), " ", xt_scratch, "/", dir, " xipramfs ", NULL);
 	hit = xstrstr(buf, want);
 	if (!hit)
 		return "";
@@ -1213,6 +1213,7 @@ int main(int argc, char **argv)
 	int n = ARRAY_SIZE(tests), i;
 	char prefix[16];
 
+	xt_setup();
 	if (xt_is_peer(argc, argv))
 		return xt_peer_main(argc, argv);
 	if (argc == 3 && !strcmp(argv[1], "unprivileged"))

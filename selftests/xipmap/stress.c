@@ -264,7 +264,7 @@ static void ramfs(long end, int idx)
 	void *p;
 	long r;
 
-	xjoin(dir, sizeof(dir), "/xt-stress-", utoa(idx), NULL);
+	xjoin(dir, sizeof(dir), "xt-stress-", utoa(idx), NULL);
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		ksft_exit_fail_msg("%s: mkdir %s: %s\n", me, dir, xt_errname(errno));
 	while (now_ms() < end) {
@@ -594,7 +594,8 @@ int main(int argc, char **argv)
 	unsigned long long seed = s ? strtoull(s, NULL, 0) : DEFAULT_SEED;
 	int hold;
 
-	xt_self = argv[0];
+	xt_setup();
+	xt_self = xt_program(argv[0]);
 	if (argc == 7 && !strcmp(argv[1], "worker"))
 		return worker_main(argv);
 	page = xt_page_size();

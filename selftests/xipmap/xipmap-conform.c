@@ -31,7 +31,7 @@
  */
 #include "xipmap_test.h"
 
-#define CONFORM_DIR	"/xc"
+#define CONFORM_DIR	"xc"
 
 enum { K_ERR, K_DIRECT, K_COPY, K_REFUSED };	/* K_REFUSED: any errno */
 
@@ -1052,12 +1052,13 @@ int main(int argc, char **argv)
 	int i, have_caps = 0, n = 0;
 	unsigned int plan = 0;
 
+	xt_scratch_dir();
 	if (argc > 1 && !strcmp(argv[1], "check")) {
 		int err = 0, v = checker(argc, argv, &err);
 
 		return xt_report(v, err);
 	}
-	xt_self = argv[0];
+	xt_self = xt_program(argv[0]);
 	page = xt_page_size();
 	if (xt_mmu()) {
 		ksft_print_header();

@@ -142,6 +142,59 @@ static inline const char *xt_errname(int e)
 	return b;
 }
 
+/*
+ * Where the programs make their files and mount their filesystems: $TMPDIR,
+ * else /tmp, never / (a read-only root works).  xt_setup() makes it the
+ * working directory, so the programs' scratch paths ("xt-fuzz", ...) are
+ * relative to it; xt_scratch is its absolute path.
+ */
+static char xt_scratch[256];
+/* This program's file, absolute (its argv[0] may be relative to elsewhere). */
+static char xt_exe[256];
+
+/* Make the scratch directory the working directory, or exit. */
+static inline void xt_scratch_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	long n;
+
+	n = xsyscall4(__NR_readlinkat, AT_FDCWD, "/proc/self/exe", xt_exe, sizeof(xt_exe) - 1);
+	xt_exe[n > 0 ? n : 0] = '\0';
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (chdir(tmp) || xsysret(xsyscall2(__NR_getcwd, xt_scratch, sizeof(xt_scratch))) < 0) {
+		ksft_print_header();
+		ksft_exit_fail_msg("scratch directory %s: %s\n", tmp, xt_errname(errno));
+	}
+}
+
+/*
+ * What a test program does first (a kselftest runner may start it on a
+ * system where nothing is loaded): make sure the module is there, loading
+ * it the way the system does (modprobe xipmap) or from the file
+ * XIPMAP_MODULE names, and skip (exit 4) saying why when neither can; then
+ * move to the scratch directory.
+ */
+static inline void xt_setup(void)
+{
+	static char *modprobe[] = { "/sbin/modprobe", "xipmap", NULL };
+	const char *ko = getenv("XIPMAP_MODULE");
+
+	if (!xexists(XT_FLASH)) {
+		if (xexists(modprobe[0]))
+			xspawn_wait(modprobe, environ);
+		if (!xexists(XT_FLASH) && ko && xfinit_module(ko, ""))
+			ksft_print_msg("finit_module %s: %s\n", ko, xt_errname(errno));
+		if (!xexists(XT_FLASH)) {
+			ksft_print_header();
+			ksft_exit_skip("no %s: the xipmap module is not loaded, and neither "
+				       "modprobe xipmap nor XIPMAP_MODULE (%s) loads it\n",
+				       XT_FLASH, ko ? ko : "not set");
+		}
+	}
+	xt_scratch_dir();
+}
+
 /* The flash's XIPMAP_IOC_INFO, or exit: every test needs it. */
 static inline struct xipmap_info xt_info(int fd)
 {
@@ -677,7 +730,13 @@ struct xt_map {
 	int check;		/* XT_CHECK_*, or a byte every byte must be */
 };
 
-static const char *xt_self;	/* argv[0], for running peers */
+static const char *xt_self;	/* this program, for running peers: xt_program() */
+
+/* The file to run this program again from, after xt_setup() moved away. */
+static inline const char *xt_program(const char *argv0)
+{
+	return xt_exe[0] == '/' ? xt_exe : argv0;
+}
 
 static inline int xt_check(const void *p, const struct xt_map *m)
 {
@@ -768,7 +827,7 @@ static inline const char *xt_verdict(struct xt_report r)
 /* Call first in main(): runs the peer's side if this process is one. */
 static inline int xt_is_peer(int argc, char **argv)
 {
-	xt_self = argv[0];
+	xt_self = xt_program(argv[0]);
 	return argc > 1 && !strcmp(argv[1], "peer");
 }
 
