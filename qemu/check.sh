@@ -316,6 +316,17 @@ if [ -n "$proofs" ]; then
 		"debian-amd64-i386 (slub_debug=FZPU): $(grep -m1 -o 'slab checks on.*' "$log" ||
 			echo 'slab checks not on')"
 
+	# The TAP names are an interface: labs track each case's history by
+	# its name.  Every case that ran on some target (skips are pinned per
+	# target already) against qemu/expected/tap-names; a rename is made on
+	# purpose, with qemu/pin.sh --names and a line in docs/kselftest.md.
+	echo "=== stable test names (qemu/expected/tap-names)"
+	out=$jobs_dir/tap-names.out
+	xm_tap_names $targets | diff "$XIPMAP_TOP/qemu/expected/tap-names" - |
+		sed -n 's/^< /gone: /p; s/^> /new: /p' >"$out"
+	# shellcheck disable=SC2086
+	verdict tap-names "$([ ! -s "$out" ] && echo 1)" \
+		"$(xm_tap_names $targets | wc -l) case names, as qemu/expected/tap-names has them"
 fi
 
 echo "xipmap: check took $((SECONDS - start))s"

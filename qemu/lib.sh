@@ -110,6 +110,15 @@ xm_sync() {
 		! -name '*.mod.c' -print0)
 }
 
+# xm_tap_names TARGET...: "program: case" for every case that ran (passed,
+# failed or XFAIL) in the last run of any of the targets, sorted, once each.
+xm_tap_names() {
+	local t
+	for t in "$@"; do
+		python3 "$XIPMAP_TOP/qemu/judge" --names "$XIPMAP_CACHE/run/$t/console.log"
+	done | LC_ALL=C sort -u
+}
+
 # xm_load_target NAME: read qemu/targets/NAME into the t_* variables.
 xm_load_target() {
 	local file="$XIPMAP_TOP/qemu/targets/$1"

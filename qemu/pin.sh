@@ -4,6 +4,7 @@
 # Pin a target's results: qemu/expected/TARGET from its last whole run.
 #
 #   qemu/pin.sh TARGET...
+#   qemu/pin.sh --names     qemu/expected/tap-names from every target's last run
 #
 # A whole run (qemu/run.sh --target TARGET) is held to qemu/expected/TARGET:
 # per test program, how many cases passed, skipped and XFAILed, and which
@@ -15,13 +16,20 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+if [ "${1:-}" = --names ]; then
+	# shellcheck disable=SC2046
+	xm_tap_names $(xm_targets) >"$XIPMAP_TOP/qemu/expected/tap-names"
+	xm_log "pinned $(wc -l <"$XIPMAP_TOP/qemu/expected/tap-names") case names in qemu/expected/tap-names"
+	exit 0
+fi
+
 for t in "$@"; do
 	xm_load_target "$t"
 	log=$XIPMAP_CACHE/run/$t/console.log
 	[ -f "$log" ] || xm_die "$t: no run to pin (qemu/run.sh --target $t first)"
 	grep -q "^xipmap-init: done" "$log" || xm_die "$t: the last run did not finish"
 	want=$(grep -cE '^[a-z_-]+$' "$XIPMAP_CACHE/run/$t/tests/list")
-	all=$(make -s -C "$XIPMAP_TOP/selftests/xipmap" KSRC=. KHDR=. list | wc -l)
+	all=$(make -s -C "$XIPMAP_TOP/selftests/xipmap" list | wc -l)
 	[ "$want" = "$all" ] &&
 		! grep -q 'Kernel command line:.*XIPMAP_\(INJECT\|KNOWN_BUGS\|CONFORM\)' "$log" ||
 		xm_die "$t: the last run was not a whole, ordinary run"
