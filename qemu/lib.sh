@@ -115,7 +115,9 @@ xm_sync() {
 xm_tap_names() {
 	local t
 	for t in "$@"; do
-		python3 "$XIPMAP_TOP/qemu/judge" --names "$XIPMAP_CACHE/run/$t/console.log"
+		# A target that did not run has failed already; its names are gone.
+		[ -f "$XIPMAP_CACHE/run/$t/console.log" ] &&
+			python3 "$XIPMAP_TOP/qemu/judge" --names "$XIPMAP_CACHE/run/$t/console.log"
 	done | LC_ALL=C sort -u
 }
 

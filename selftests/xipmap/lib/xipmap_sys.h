@@ -231,18 +231,36 @@ static inline int xdelete_module(const char *name, unsigned int flags)
  * Run @argv[0] with @envp as a second process and wait for it.
  * Returns its wait status, or -1 with errno set if it could not be started.
  */
+/*
+ * vfork() and the child's execve(), each in a function of its own: with
+ * either inlined into its caller, a system call's register variables
+ * would live across vfork() (-Wclobbered, on ARM).
+ */
+static void __attribute__((noinline, noreturn, unused))
+xspawn_child(char *const argv[], char *const envp[])
+{
+	execve(argv[0], argv, envp);
+	x_exit(127);	/* not exit(): no atexit work in a vfork child */
+}
+
+static pid_t __attribute__((noinline, unused))
+xspawn(char *const argv[], char *const envp[])
+{
+	pid_t pid = xvfork();
+
+	if (pid == 0)
+		xspawn_child(argv, envp);
+	return pid;
+}
+
 static inline int xspawn_wait(char *const argv[], char *const envp[])
 {
 	int status;
 	pid_t pid;
 
-	pid = xvfork();
+	pid = xspawn(argv, envp);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		execve(argv[0], argv, envp);
-		x_exit(127);	/* not exit(): no atexit work in a vfork child */
-	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return status;
