@@ -1,0 +1,231 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Debian package (debian/, docs/debian-package.md), built and checked
+# as a user would install it.
+#
+#   qemu/deb.sh            build, lintian, then install, check and purge on
+#                          this host for Debian's 6.1 and 6.12 kernels
+#   qemu/deb.sh --build    only build (and lintian); print the .deb's path
+#
+# The packages are built with dpkg-buildpackage (source and binary) from a
+# copy of the tree's files (git's tracked and untracked ones, not the
+# ignored) into $XIPMAP_CACHE/deb/<key>, where <key> hashes every file's
+# name and content and the versions of dpkg-dev, debhelper and dh-dkms: an
+# edit is a new directory, never an old package.  lintian must report no
+# error or warning (debian/xipmap-dkms.lintian-overrides says why each
+# overridden tag is).
+#
+# The host check holds the DKMS lock the stock targets take (qemu/run.sh)
+# and prints TAP: it installs linux-headers-<release> for Debian's current
+# 6.1 (what linux-headers-amd64 depends on) and newest 6.12+deb12 amd64
+# kernels if missing (they stay: the stock targets need them), removes any
+# xipmap DKMS already has (a stock target's, which its next run installs
+# again), installs xipmap-dkms with apt-get, checks that DKMS built and
+# installed xipmap for both releases, then purges it and checks that
+# nothing of it is left.  Exits non-zero on any failure.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+XIPMAP_DEB_PACKAGES="dpkg-dev debhelper dh-dkms lintian fakeroot"
+
+# xm_deb_files: the tree's files, one per line, relative to the top.
+xm_deb_files() {
+	if git -C "$XIPMAP_TOP" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$XIPMAP_TOP" ls-files -co --exclude-standard |
+			while IFS= read -r f; do [ -f "$XIPMAP_TOP/$f" ] && echo "$f"; done
+	else
+		(cd "$XIPMAP_TOP" && find . -type f ! -path './.git/*' | sed 's|^\./||')
+	fi | LC_ALL=C sort
+}
+
+# xm_deb_build: build the packages unless built from the same inputs.
+# Sets deb_dir (the cache directory) and deb (xipmap-dkms's .deb).
+xm_deb_build() {
+	local key version upstream tmp src log
+
+	xm_require_packages $XIPMAP_DEB_PACKAGES
+	version=$(cd "$XIPMAP_TOP" && dpkg-parsechangelog -SVersion)
+	upstream=${version%-*}
+	key=$({ xm_deb_files | (cd "$XIPMAP_TOP" && tr '\n' '\0' | xargs -0 sha256sum)
+		dpkg-query -W -f='${Package} ${Version}\n' dpkg-dev debhelper dh-dkms lintian
+	} | sha256sum | cut -c1-16)
+	deb_dir=$XIPMAP_CACHE/deb/$key
+	deb=$deb_dir/xipmap-dkms_${version}_all.deb
+	xm_lock "$deb_dir"
+	if [ -f "$deb_dir/ok" ] && [ -f "$deb" ]; then
+		xm_unlock
+		xm_log "deb: xipmap $version built from these sources in $deb_dir"
+		return 0
+	fi
+	xm_log "deb: building xipmap $version in $deb_dir"
+	rm -rf "$deb_dir"
+	mkdir -p "$XIPMAP_CACHE/deb"
+	tmp=$(mktemp -d "$XIPMAP_CACHE/deb/.build.XXXXXX")
+	chmod 755 "$tmp"
+	src=$tmp/xipmap-$upstream
+	mkdir -p "$src"
+	xm_deb_files | (cd "$XIPMAP_TOP" && tar -cf - -T -) | tar -C "$src" -xf -
+	# 3.0 (quilt): the upstream tarball is the tree without debian/.
+	tar -C "$tmp" --exclude="xipmap-$upstream/debian" --sort=name --owner=0 --group=0 \
+		--mtime="@$(cd "$XIPMAP_TOP" && dpkg-parsechangelog -STimestamp)" \
+		-cJf "$tmp/xipmap_$upstream.orig.tar.xz" "xipmap-$upstream"
+	log=$tmp/build.log
+	if ! (cd "$src" && xm_progress "deb: dpkg-buildpackage" "$log" \
+		dpkg-buildpackage -us -uc -j1); then
+		tail -30 "$log" >&2
+		rm -rf "$tmp"
+		xm_die "deb: dpkg-buildpackage failed"
+	fi
+	rm -rf "$src"
+	# Lintian on the source and binary packages, with --pedantic -I and
+	# the overridden tags shown (lintian.txt); any error or warning that
+	# is not overridden (E: or W:) fails.
+	lintian --pedantic -I --show-overrides --fail-on none \
+		"$tmp/xipmap_${version}_$(dpkg --print-architecture).changes" >"$tmp/lintian.out" 2>&1 ||
+		{ cat "$tmp/lintian.out" >&2; rm -rf "$tmp"; xm_die "deb: lintian failed to run"; }
+	grep -v '^running with root privileges' "$tmp/lintian.out" >"$tmp/lintian.txt" || true
+	rm -f "$tmp/lintian.out"
+	if grep -q '^[EW]: ' "$tmp/lintian.txt"; then
+		cat "$tmp/lintian.txt" >&2
+		rm -rf "$tmp"
+		xm_die "deb: lintian reports errors or warnings"
+	fi
+	touch "$tmp/ok"
+	mv "$tmp" "$deb_dir"
+	xm_unlock
+}
+
+# Which releases the host check builds for: Debian's current 6.1 (the
+# debian-amd64 target's) and its newest 6.12 backport kernel.
+xm_deb_releases() {
+	local r61 r612
+
+	r61=$(apt-cache show --no-all-versions linux-headers-amd64 2>/dev/null |
+		sed -n 's/^Depends: .*linux-headers-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' | head -1)
+	r612=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]*\+deb12-amd64$' |
+		cut -d' ' -f1 | sed 's/^linux-headers-//' | sort -V | tail -1)
+	[ -n "$r61" ] && [ -n "$r612" ] || xm_die "deb: apt knows no 6.1 or 6.12 amd64 headers"
+	echo "$r61 $r612"
+}
+
+# apt-get, waiting for dpkg's lock when another apt-get holds it.
+apt() {
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -y "$@"
+}
+
+n=0 failures=0
+tap() {
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failures=$((failures + 1))
+	fi
+}
+
+xm_deb_build
+if [ "${1:-}" = --build ]; then
+	echo "$deb"
+	exit 0
+fi
+[ $# -eq 0 ] || xm_die "usage: $0 [--build]"
+[ "$(id -u)" = 0 ] || xm_die "deb: installing a package needs root"
+
+echo "deb: $deb_dir"
+tap ok "dpkg-buildpackage: $(cd "$deb_dir" && ls ./*.deb ./*.dsc | sed 's|^\./||' | tr '\n' ' ')"
+tap ok "lintian --pedantic -I: no error or warning ($(grep -c '^[IPX]: ' "$deb_dir/lintian.txt") \
+info or pedantic tags, $(grep -c '^O: ' "$deb_dir/lintian.txt") overridden)"
+sed 's/^/# /' "$deb_dir/lintian.txt"
+
+releases=$(xm_deb_releases)
+r61=${releases% *} r612=${releases#* }
+xm_require_packages "linux-headers-$r61" "linux-headers-$r612"
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XIPMAP_TOP/dkms.conf")
+log=$deb_dir/host.log
+: >"$log"
+
+xm_lock "$XIPMAP_CACHE/dkms/all"
+# What DKMS or dpkg has of xipmap now is a stock target's (or an old
+# tree's): it goes, as a package's postinst would replace it.
+if dpkg-query -W -f='${Status}\n' xipmap-dkms 2>/dev/null | grep -q ' installed$'; then
+	echo "# xipmap-dkms was installed (a stock target's run installs it): purged first"
+	apt purge xipmap-dkms >>"$log" 2>&1
+fi
+for v in $(dkms status -m xipmap 2>/dev/null | sed -n 's|^xipmap/\([^,:]*\)[,:].*|\1|p' | sort -u); do
+	echo "# xipmap/$v was in DKMS, not from the package: removed first"
+	dkms remove -m xipmap -v "$v" --all >>"$log" 2>&1
+	rm -rf "/usr/src/xipmap-$v"
+done
+
+start=$SECONDS
+if apt install --no-install-recommends "$deb" >>"$log" 2>&1; then
+	tap ok "apt-get install $(basename "$deb") ($((SECONDS - start)) s; the postinst: $(
+		grep -m1 '^Building for ' "$log" || echo 'no Building line'))"
+else
+	tap fail "apt-get install $(basename "$deb")"
+	tail -30 "$log" | sed 's/^/# /'
+fi
+for r in "$r61" "$r612"; do
+	how="by the postinst"
+	if ! dkms status -m xipmap -v "$version" -k "$r" 2>/dev/null | grep -q ': installed'; then
+		# What a user does for a kernel the postinst did not build for.
+		how="by dkms autoinstall -k $r (the postinst did not build for it)"
+		dkms autoinstall -k "$r" >>"$log" 2>&1 || true
+	fi
+	status=$(dkms status -m xipmap -v "$version" -k "$r" 2>/dev/null)
+	if echo "$status" | grep -q ': installed'; then
+		tap ok "dkms status: $status ($how)"
+	else
+		tap fail "dkms status for $r: '$status', not installed"
+	fi
+	mlog=/var/lib/dkms/xipmap/$version/$r/$(uname -m)/log/make.log
+	if [ -f "$mlog" ] && ! grep -q 'warning:' "$mlog"; then
+		tap ok "$r: the DKMS build has no compiler warning"
+	else
+		tap fail "$r: the DKMS build log ($mlog) is missing or has warnings"
+		grep -B2 -A4 'warning:' "$mlog" 2>/dev/null | sed 's/^/# /'
+	fi
+	# Debian's 6.12 compresses its modules (CONFIG_MODULE_COMPRESS_XZ),
+	# and DKMS does the same for xipmap: xipmap.ko.xz there.
+	ko=$(modinfo -k "$r" -n xipmap 2>/dev/null || true)
+	case $ko in
+	"/lib/modules/$r/updates/dkms/xipmap.ko"|"/lib/modules/$r/updates/dkms/xipmap.ko."*)
+		tap ok "$r: modinfo -n xipmap is $ko" ;;
+	*) tap fail "$r: modinfo -n xipmap is '$ko', not /lib/modules/$r/updates/dkms/xipmap.ko*" ;;
+	esac
+done
+
+start=$SECONDS
+if apt purge xipmap-dkms >>"$log" 2>&1; then
+	tap ok "apt-get purge xipmap-dkms ($((SECONDS - start)) s)"
+else
+	tap fail "apt-get purge xipmap-dkms"
+	tail -30 "$log" | sed 's/^/# /'
+fi
+left=$(dkms status -m xipmap 2>/dev/null)
+[ -z "$left" ] && tap ok "dkms status knows no xipmap" ||
+	tap fail "dkms status still shows: $left"
+for r in "$r61" "$r612"; do
+	left=$(ls "/lib/modules/$r/updates/dkms/xipmap.ko"* 2>/dev/null || true)
+	[ -z "$left" ] && tap ok "$r: no /lib/modules/$r/updates/dkms/xipmap.ko*" ||
+		tap fail "$r: still there: $left"
+	modinfo -k "$r" -n xipmap >/dev/null 2>&1 &&
+		tap fail "$r: modinfo still finds xipmap: $(modinfo -k "$r" -n xipmap)" ||
+		tap ok "$r: modinfo -k $r finds no xipmap (depmod ran)"
+done
+left=$(ls -d /usr/src/xipmap-* /var/lib/dkms/xipmap 2>/dev/null || true)
+[ -z "$left" ] && tap ok "no /usr/src/xipmap-* and no /var/lib/dkms/xipmap" ||
+	tap fail "still there: $left"
+status=$(dpkg-query -W -f='${db:Status-Abbrev}' xipmap-dkms 2>/dev/null || true)
+case $status in
+""|[up]n*) tap ok "dpkg: xipmap-dkms is purged (${status:-not known})" ;;
+*) tap fail "dpkg: xipmap-dkms is '$status', not purged" ;;
+esac
+xm_unlock
+
+echo "1..$n"
+echo "deb: $((n - failures)) passed, $failures failed (host log: $log)"
+[ "$failures" -eq 0 ]
