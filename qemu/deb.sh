@@ -7,6 +7,8 @@
 #   qemu/deb.sh            build, lintian, then install, check and purge on
 #                          this host for Debian's 6.1 and 6.12 kernels
 #   qemu/deb.sh --build    only build (and lintian); print the .deb's path
+#   qemu/deb.sh --cached   as qemu/deb.sh, unless the host check passed
+#                          with the same package, headers and dkms (make check)
 #
 # The packages are built with dpkg-buildpackage (source and binary) from a
 # copy of the tree's files (git's tracked and untracked ones, not the
@@ -28,8 +30,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-XIPMAP_DEB_PACKAGES="dpkg-dev debhelper dh-dkms lintian fakeroot"
-
 # xm_deb_files: the tree's files, one per line, relative to the top.
 xm_deb_files() {
 	if git -C "$XIPMAP_TOP" rev-parse --git-dir >/dev/null 2>&1; then
@@ -45,6 +45,7 @@ xm_deb_files() {
 xm_deb_build() {
 	local key version upstream tmp src log
 
+	# shellcheck disable=SC2086
 	xm_require_packages $XIPMAP_DEB_PACKAGES
 	version=$(cd "$XIPMAP_TOP" && dpkg-parsechangelog -SVersion)
 	upstream=${version%-*}
@@ -106,7 +107,9 @@ xm_deb_releases() {
 		sed -n 's/^Depends: .*linux-headers-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' | head -1)
 	r612=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]*\+deb12-amd64$' |
 		cut -d' ' -f1 | sed 's/^linux-headers-//' | sort -V | tail -1)
-	[ -n "$r61" ] && [ -n "$r612" ] || xm_die "deb: apt knows no 6.1 or 6.12 amd64 headers"
+	if [ -z "$r61" ] || [ -z "$r612" ]; then
+		xm_die "deb: apt knows no 6.1 or 6.12 amd64 headers"
+	fi
 	echo "$r61 $r612"
 }
 
@@ -115,7 +118,16 @@ apt() {
 	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -y "$@"
 }
 
+# tap ok|fail MESSAGE: one TAP line.  tap_none LEFT OK FAIL: "ok - OK"
+# when LEFT (what is left of the package) is empty, else "not ok - FAIL".
 n=0 failures=0
+tap_none() {
+	if [ -z "$1" ]; then
+		tap ok "$2"
+	else
+		tap fail "$3"
+	fi
+}
 tap() {
 	n=$((n + 1))
 	if [ "$1" = ok ]; then
@@ -126,106 +138,129 @@ tap() {
 	fi
 }
 
+# host_check: the packages of $deb_dir installed, checked and purged on
+# this host for $r61 and $r612, in TAP.
+host_check() {
+	local log=$deb_dir/host.log start r how status mlog ko left v
+
+	echo "deb: $deb_dir"
+	tap ok "dpkg-buildpackage: $(cd "$deb_dir" && echo ./*.deb ./*.dsc | sed 's|\./||g')"
+	tap ok "lintian --pedantic -I: no error or warning ($(grep -c '^[IPX]: ' \
+		"$deb_dir/lintian.txt") info or pedantic tags, $(grep -c '^O: ' \
+		"$deb_dir/lintian.txt") overridden)"
+	sed 's/^/# /' "$deb_dir/lintian.txt"
+
+	: >"$log"
+
+	xm_lock "$XIPMAP_CACHE/dkms/all"
+	# What DKMS or dpkg has of xipmap now is a stock target's (or an old
+	# tree's): it goes, as a package's postinst would replace it.
+	if dpkg-query -W -f='${Status}\n' xipmap-dkms 2>/dev/null | grep -q ' installed$'; then
+		echo "# xipmap-dkms was installed (a stock target's run installs it): purged first"
+		apt purge xipmap-dkms >>"$log" 2>&1
+	fi
+	for v in $(dkms status -m xipmap 2>/dev/null | sed -n 's|^xipmap/\([^,:]*\)[,:].*|\1|p' | sort -u); do
+		echo "# xipmap/$v was in DKMS, not from the package: removed first"
+		dkms remove -m xipmap -v "$v" --all >>"$log" 2>&1
+		rm -rf "/usr/src/xipmap-$v"
+	done
+
+	start=$SECONDS
+	if apt install --no-install-recommends "$deb" >>"$log" 2>&1; then
+		tap ok "apt-get install $(basename "$deb") ($((SECONDS - start)) s; the postinst: $(
+			grep -m1 '^Building for ' "$log" || echo 'no Building line'))"
+	else
+		tap fail "apt-get install $(basename "$deb")"
+		tail -30 "$log" | sed 's/^/# /'
+	fi
+	for r in "$r61" "$r612"; do
+		how="by the postinst"
+		if ! dkms status -m xipmap -v "$version" -k "$r" 2>/dev/null | grep -q ': installed'; then
+			# What a user does for a kernel the postinst did not build for.
+			how="by dkms autoinstall -k $r (the postinst did not build for it)"
+			dkms autoinstall -k "$r" >>"$log" 2>&1 || true
+		fi
+		status=$(dkms status -m xipmap -v "$version" -k "$r" 2>/dev/null)
+		if echo "$status" | grep -q ': installed'; then
+			tap ok "dkms status: $status ($how)"
+		else
+			tap fail "dkms status for $r: '$status', not installed"
+		fi
+		mlog=/var/lib/dkms/xipmap/$version/$r/$(uname -m)/log/make.log
+		if [ -f "$mlog" ] && ! grep -q 'warning:' "$mlog"; then
+			tap ok "$r: the DKMS build has no compiler warning"
+		else
+			tap fail "$r: the DKMS build log ($mlog) is missing or has warnings"
+			grep -B2 -A4 'warning:' "$mlog" 2>/dev/null | sed 's/^/# /'
+		fi
+		# Debian's 6.12 compresses its modules (CONFIG_MODULE_COMPRESS_XZ),
+		# and DKMS does the same for xipmap: xipmap.ko.xz there.
+		ko=$(modinfo -k "$r" -n xipmap 2>/dev/null || true)
+		case $ko in
+		"/lib/modules/$r/updates/dkms/xipmap.ko"|"/lib/modules/$r/updates/dkms/xipmap.ko."*)
+			tap ok "$r: modinfo -n xipmap is $ko" ;;
+		*) tap fail "$r: modinfo -n xipmap is '$ko', not /lib/modules/$r/updates/dkms/xipmap.ko*" ;;
+		esac
+	done
+
+	start=$SECONDS
+	if apt purge xipmap-dkms >>"$log" 2>&1; then
+		tap ok "apt-get purge xipmap-dkms ($((SECONDS - start)) s)"
+	else
+		tap fail "apt-get purge xipmap-dkms"
+		tail -30 "$log" | sed 's/^/# /'
+	fi
+	left=$(dkms status -m xipmap 2>/dev/null || true)
+	tap_none "$left" "dkms status knows no xipmap" "dkms status still shows: $left"
+	for r in "$r61" "$r612"; do
+		left=$(ls "/lib/modules/$r/updates/dkms/xipmap.ko"* 2>/dev/null || true)
+		tap_none "$left" "$r: no /lib/modules/$r/updates/dkms/xipmap.ko*" \
+			"$r: still there: $left"
+		left=$(modinfo -k "$r" -n xipmap 2>/dev/null || true)
+		tap_none "$left" "$r: modinfo -k $r finds no xipmap (depmod ran)" \
+			"$r: modinfo still finds xipmap: $left"
+	done
+	left=$(ls -d /usr/src/xipmap-* /var/lib/dkms/xipmap 2>/dev/null || true)
+	tap_none "$left" "no /usr/src/xipmap-* and no /var/lib/dkms/xipmap" "still there: $left"
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' xipmap-dkms 2>/dev/null || true)
+	case $status in
+	""|[up]n*) tap ok "dpkg: xipmap-dkms is purged (${status:-not known})" ;;
+	*) tap fail "dpkg: xipmap-dkms is '$status', not purged" ;;
+	esac
+	xm_unlock
+	echo "1..$n"
+	echo "deb: $((n - failures)) passed, $failures failed (host log: $log)"
+	[ "$failures" -eq 0 ]
+}
+
+mode=${1:-}
+case $mode in
+""|--build|--cached) ;;
+*) xm_die "usage: $0 [--build|--cached]" ;;
+esac
 xm_deb_build
-if [ "${1:-}" = --build ]; then
+if [ "$mode" = --build ]; then
 	echo "$deb"
 	exit 0
 fi
-[ $# -eq 0 ] || xm_die "usage: $0 [--build]"
 [ "$(id -u)" = 0 ] || xm_die "deb: installing a package needs root"
-
-echo "deb: $deb_dir"
-tap ok "dpkg-buildpackage: $(cd "$deb_dir" && ls ./*.deb ./*.dsc | sed 's|^\./||' | tr '\n' ' ')"
-tap ok "lintian --pedantic -I: no error or warning ($(grep -c '^[IPX]: ' "$deb_dir/lintian.txt") \
-info or pedantic tags, $(grep -c '^O: ' "$deb_dir/lintian.txt") overridden)"
-sed 's/^/# /' "$deb_dir/lintian.txt"
-
 releases=$(xm_deb_releases)
 r61=${releases% *} r612=${releases#* }
 xm_require_packages "linux-headers-$r61" "linux-headers-$r612"
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XIPMAP_TOP/dkms.conf")
-log=$deb_dir/host.log
-: >"$log"
 
-xm_lock "$XIPMAP_CACHE/dkms/all"
-# What DKMS or dpkg has of xipmap now is a stock target's (or an old
-# tree's): it goes, as a package's postinst would replace it.
-if dpkg-query -W -f='${Status}\n' xipmap-dkms 2>/dev/null | grep -q ' installed$'; then
-	echo "# xipmap-dkms was installed (a stock target's run installs it): purged first"
-	apt purge xipmap-dkms >>"$log" 2>&1
+# --cached (make check): a host check that passed with the same package
+# (deb_dir's key), headers packages and dkms is not run again; its TAP is
+# shown as it was.
+key=$(dpkg-query -W -f='${Package} ${Version}\n' "linux-headers-$r61" "linux-headers-$r612" \
+	dkms | sha256sum | cut -c1-16)
+if [ "$mode" = --cached ] && [ "$(cat "$deb_dir/host.key" 2>/dev/null)" = "$key" ]; then
+	echo "deb: kept: the host check passed with the same package, headers and dkms ($key)"
+	cat "$deb_dir/host.tap"
+	exit 0
 fi
-for v in $(dkms status -m xipmap 2>/dev/null | sed -n 's|^xipmap/\([^,:]*\)[,:].*|\1|p' | sort -u); do
-	echo "# xipmap/$v was in DKMS, not from the package: removed first"
-	dkms remove -m xipmap -v "$v" --all >>"$log" 2>&1
-	rm -rf "/usr/src/xipmap-$v"
-done
-
-start=$SECONDS
-if apt install --no-install-recommends "$deb" >>"$log" 2>&1; then
-	tap ok "apt-get install $(basename "$deb") ($((SECONDS - start)) s; the postinst: $(
-		grep -m1 '^Building for ' "$log" || echo 'no Building line'))"
-else
-	tap fail "apt-get install $(basename "$deb")"
-	tail -30 "$log" | sed 's/^/# /'
-fi
-for r in "$r61" "$r612"; do
-	how="by the postinst"
-	if ! dkms status -m xipmap -v "$version" -k "$r" 2>/dev/null | grep -q ': installed'; then
-		# What a user does for a kernel the postinst did not build for.
-		how="by dkms autoinstall -k $r (the postinst did not build for it)"
-		dkms autoinstall -k "$r" >>"$log" 2>&1 || true
-	fi
-	status=$(dkms status -m xipmap -v "$version" -k "$r" 2>/dev/null)
-	if echo "$status" | grep -q ': installed'; then
-		tap ok "dkms status: $status ($how)"
-	else
-		tap fail "dkms status for $r: '$status', not installed"
-	fi
-	mlog=/var/lib/dkms/xipmap/$version/$r/$(uname -m)/log/make.log
-	if [ -f "$mlog" ] && ! grep -q 'warning:' "$mlog"; then
-		tap ok "$r: the DKMS build has no compiler warning"
-	else
-		tap fail "$r: the DKMS build log ($mlog) is missing or has warnings"
-		grep -B2 -A4 'warning:' "$mlog" 2>/dev/null | sed 's/^/# /'
-	fi
-	# Debian's 6.12 compresses its modules (CONFIG_MODULE_COMPRESS_XZ),
-	# and DKMS does the same for xipmap: xipmap.ko.xz there.
-	ko=$(modinfo -k "$r" -n xipmap 2>/dev/null || true)
-	case $ko in
-	"/lib/modules/$r/updates/dkms/xipmap.ko"|"/lib/modules/$r/updates/dkms/xipmap.ko."*)
-		tap ok "$r: modinfo -n xipmap is $ko" ;;
-	*) tap fail "$r: modinfo -n xipmap is '$ko', not /lib/modules/$r/updates/dkms/xipmap.ko*" ;;
-	esac
-done
-
-start=$SECONDS
-if apt purge xipmap-dkms >>"$log" 2>&1; then
-	tap ok "apt-get purge xipmap-dkms ($((SECONDS - start)) s)"
-else
-	tap fail "apt-get purge xipmap-dkms"
-	tail -30 "$log" | sed 's/^/# /'
-fi
-left=$(dkms status -m xipmap 2>/dev/null)
-[ -z "$left" ] && tap ok "dkms status knows no xipmap" ||
-	tap fail "dkms status still shows: $left"
-for r in "$r61" "$r612"; do
-	left=$(ls "/lib/modules/$r/updates/dkms/xipmap.ko"* 2>/dev/null || true)
-	[ -z "$left" ] && tap ok "$r: no /lib/modules/$r/updates/dkms/xipmap.ko*" ||
-		tap fail "$r: still there: $left"
-	modinfo -k "$r" -n xipmap >/dev/null 2>&1 &&
-		tap fail "$r: modinfo still finds xipmap: $(modinfo -k "$r" -n xipmap)" ||
-		tap ok "$r: modinfo -k $r finds no xipmap (depmod ran)"
-done
-left=$(ls -d /usr/src/xipmap-* /var/lib/dkms/xipmap 2>/dev/null || true)
-[ -z "$left" ] && tap ok "no /usr/src/xipmap-* and no /var/lib/dkms/xipmap" ||
-	tap fail "still there: $left"
-status=$(dpkg-query -W -f='${db:Status-Abbrev}' xipmap-dkms 2>/dev/null || true)
-case $status in
-""|[up]n*) tap ok "dpkg: xipmap-dkms is purged (${status:-not known})" ;;
-*) tap fail "dpkg: xipmap-dkms is '$status', not purged" ;;
-esac
-xm_unlock
-
-echo "1..$n"
-echo "deb: $((n - failures)) passed, $failures failed (host log: $log)"
-[ "$failures" -eq 0 ]
+rm -f "$deb_dir/host.key"
+rc=0
+host_check | tee "$deb_dir/host.tap" || rc=$?
+[ "$rc" -eq 0 ] && echo "$key" >"$deb_dir/host.key"
+exit "$rc"
