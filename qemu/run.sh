@@ -154,7 +154,7 @@ xm_module_dkms() {
 		dpkg-query -W -f='${Version}' "linux-headers-$k_release"; } | sha256sum | cut -c1-16)
 	stamp=$XIPMAP_CACHE/dkms/$k_release.key
 	ko=$(find "/lib/modules/$k_release/updates/dkms" -maxdepth 1 -name 'xipmap.ko*' \
-		-print -quit 2>/dev/null)
+		-print -quit 2>/dev/null || true)
 	if [ -n "$ko" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key $(sha256sum <"$ko" | cut -c1-16)" ] &&
 	   dpkg-query -W -f='${db:Status-Abbrev}' xipmap-dkms 2>/dev/null | grep -q '^ii' &&
 	   dkms status -m xipmap -v "$version" -k "$k_release" 2>/dev/null | grep -q ': installed'; then
