@@ -96,6 +96,9 @@ xm_deb_build() {
 	touch "$tmp/ok"
 	mv "$tmp" "$deb_dir"
 	xm_unlock
+	# Builds of other trees a day old and more go (about 300 kB each).
+	find "$XIPMAP_CACHE/deb" -mindepth 1 -maxdepth 1 -mmin +1440 \
+		! -name "$(basename "$deb_dir")*" ! -name 'host.*' -exec rm -rf {} + 2>/dev/null || true
 }
 
 # Which releases the host check builds for: Debian's current 6.1 (the
@@ -152,6 +155,7 @@ host_check() {
 
 	: >"$log"
 
+	xm_log "deb: waiting for the DKMS lock (stock runs hold it until they end)"
 	xm_lock "$XIPMAP_CACHE/dkms/all"
 	# What DKMS or dpkg has of xipmap now is a stock target's (or an old
 	# tree's): it goes, as a package's postinst would replace it.
@@ -165,6 +169,7 @@ host_check() {
 		rm -rf "/usr/src/xipmap-$v"
 	done
 
+	xm_log "deb: apt-get install $deb"
 	start=$SECONDS
 	if apt install --no-install-recommends "$deb" >>"$log" 2>&1; then
 		tap ok "apt-get install $(basename "$deb") ($((SECONDS - start)) s; the postinst: $(
@@ -203,6 +208,7 @@ host_check() {
 		esac
 	done
 
+	xm_log "deb: apt-get purge xipmap-dkms"
 	start=$SECONDS
 	if apt purge xipmap-dkms >>"$log" 2>&1; then
 		tap ok "apt-get purge xipmap-dkms ($((SECONDS - start)) s)"
@@ -249,18 +255,21 @@ r61=${releases% *} r612=${releases#* }
 xm_require_packages "linux-headers-$r61" "linux-headers-$r612"
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XIPMAP_TOP/dkms.conf")
 
-# --cached (make check): a host check that passed with the same package
-# (deb_dir's key), headers packages and dkms is not run again; its TAP is
-# shown as it was.
-key=$(dpkg-query -W -f='${Package} ${Version}\n' "linux-headers-$r61" "linux-headers-$r612" \
-	dkms | sha256sum | cut -c1-16)
-if [ "$mode" = --cached ] && [ "$(cat "$deb_dir/host.key" 2>/dev/null)" = "$key" ]; then
+# --cached (make check): a host check that passed with the same .deb
+# (dpkg-buildpackage's output is reproducible: an edit that changes no
+# installed file gives the same bytes), this script, the same headers
+# packages and dkms is not run again; its TAP is shown as it was.
+key=$({ sha256sum <"$deb"; sha256sum <"$0"
+	dpkg-query -W -f='${Package} ${Version}\n' "linux-headers-$r61" "linux-headers-$r612" dkms
+} | sha256sum | cut -c1-16)
+kept=$XIPMAP_CACHE/deb/host
+if [ "$mode" = --cached ] && [ "$(cat "$kept.key" 2>/dev/null)" = "$key" ]; then
 	echo "deb: kept: the host check passed with the same package, headers and dkms ($key)"
-	cat "$deb_dir/host.tap"
+	cat "$kept.tap"
 	exit 0
 fi
-rm -f "$deb_dir/host.key"
+rm -f "$kept.key"
 rc=0
-host_check | tee "$deb_dir/host.tap" || rc=$?
-[ "$rc" -eq 0 ] && echo "$key" >"$deb_dir/host.key"
+host_check | tee "$kept.tap" || rc=$?
+[ "$rc" -eq 0 ] && echo "$key" >"$kept.key"
 exit "$rc"
