@@ -190,8 +190,8 @@ for t in $(for t in $targets; do
 done | sort -rn | cut -d' ' -f2); do
 	job "$t" run --target "$t"
 done
-# After the targets: it takes the DKMS lock only once the stock runs that
-# started before it are done with the package they installed.
+# After the targets.  It purges the package under the DKMS lock; a stock
+# run has its copy of the module by then, or installs the package again.
 [ -n "$deb_job" ] && job debian-package "$XIPMAP_TOP/qemu/deb.sh" --cached
 [ -n "$proofs" ] && job lint "$XIPMAP_TOP/qemu/lint.sh" --cached
 if [ -n "$proofs" ]; then
