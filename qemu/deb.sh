@@ -45,13 +45,14 @@ xm_deb_files() {
 # the source package and every binary package, or with -A only the
 # architecture-independent one, xipmap-dkms (what the stock targets install:
 # it takes seconds, the test programs a minute).  Sets deb_dir (the cache
-# directory) and deb (xipmap-dkms's .deb).
+# directory), deb (xipmap-dkms's .deb) and deb_version.
 xm_deb_build() {
 	local key version upstream tmp src log full indep
 
 	# shellcheck disable=SC2086
 	xm_require_packages $XIPMAP_DEB_PACKAGES
 	version=$(cd "$XIPMAP_TOP" && dpkg-parsechangelog -SVersion)
+	deb_version=$version
 	upstream=${version%-*}
 	key=$({ xm_deb_files | (cd "$XIPMAP_TOP" && tr '\n' '\0' | xargs -0 sha256sum)
 		dpkg-query -W -f='${Package} ${Version}\n' dpkg-dev debhelper dh-dkms lintian
@@ -156,7 +157,10 @@ tap() {
 # host_check: the packages of $deb_dir installed, checked and purged on
 # this host for $r61 and $r612, in TAP.
 host_check() {
-	local log=$deb_dir/host.log start r how status mlog ko left v
+	local log=$deb_dir/host.log start r how status mlog ko left v p
+	local tests
+
+	tests=$deb_dir/xipmap-tests_${deb_version}_$(dpkg --print-architecture).deb
 
 	echo "deb: $deb_dir"
 	tap ok "dpkg-buildpackage: $(cd "$deb_dir" && echo ./*.deb ./*.dsc | sed 's|\./||g')"
@@ -167,7 +171,7 @@ host_check() {
 
 	: >"$log"
 
-	xm_log "deb: waiting for the DKMS lock (stock runs hold it until they end)"
+	xm_log "deb: waiting for the DKMS lock (a stock run holds it while it installs)"
 	xm_lock "$XIPMAP_CACHE/dkms/all"
 	# What DKMS or dpkg has of xipmap now is a stock target's (or an old
 	# tree's): it goes, as a package's postinst would replace it.
@@ -175,19 +179,23 @@ host_check() {
 		echo "# xipmap-dkms was installed (a stock target's run installs it): purged first"
 		apt purge xipmap-dkms >>"$log" 2>&1
 	fi
+	if dpkg-query -W -f='${Status}\n' xipmap-tests 2>/dev/null | grep -q ' installed$'; then
+		echo "# xipmap-tests was installed: purged first"
+		apt purge xipmap-tests >>"$log" 2>&1
+	fi
 	for v in $(dkms status -m xipmap 2>/dev/null | sed -n 's|^xipmap/\([^,:]*\)[,:].*|\1|p' | sort -u); do
 		echo "# xipmap/$v was in DKMS, not from the package: removed first"
 		dkms remove -m xipmap -v "$v" --all >>"$log" 2>&1
 		rm -rf "/usr/src/xipmap-$v"
 	done
 
-	xm_log "deb: apt-get install $deb"
+	xm_log "deb: apt-get install $deb $tests"
 	start=$SECONDS
-	if apt install --no-install-recommends "$deb" >>"$log" 2>&1; then
-		tap ok "apt-get install $(basename "$deb") ($((SECONDS - start)) s; the postinst: $(
-			grep -m1 '^Building for ' "$log" || echo 'no Building line'))"
+	if apt install --no-install-recommends "$deb" "$tests" >>"$log" 2>&1; then
+		tap ok "apt-get install $(basename "$deb") $(basename "$tests") ($((SECONDS - start)) s; \
+the postinst: $(grep -m1 '^Building for ' "$log" || echo 'no Building line'))"
 	else
-		tap fail "apt-get install $(basename "$deb")"
+		tap fail "apt-get install $(basename "$deb") $(basename "$tests")"
 		tail -30 "$log" | sed 's/^/# /'
 	fi
 	for r in "$r61" "$r612"; do
@@ -219,13 +227,20 @@ host_check() {
 		*) tap fail "$r: modinfo -n xipmap is '$ko', not /lib/modules/$r/updates/dkms/xipmap.ko*" ;;
 		esac
 	done
-
-	xm_log "deb: apt-get purge xipmap-dkms"
-	start=$SECONDS
-	if apt purge xipmap-dkms >>"$log" 2>&1; then
-		tap ok "apt-get purge xipmap-dkms ($((SECONDS - start)) s)"
+	# reloc_test needs no module; the other programs would load xipmap
+	# (modprobe) into this host's kernel, which is not for a package check.
+	if /usr/libexec/xipmap-tests/reloc_test >>"$log" 2>&1; then
+		tap ok "xipmap-tests: /usr/libexec/xipmap-tests/reloc_test passes on this host"
 	else
-		tap fail "apt-get purge xipmap-dkms"
+		tap fail "xipmap-tests: /usr/libexec/xipmap-tests/reloc_test failed"
+	fi
+
+	xm_log "deb: apt-get purge xipmap-dkms xipmap-tests"
+	start=$SECONDS
+	if apt purge xipmap-dkms xipmap-tests >>"$log" 2>&1; then
+		tap ok "apt-get purge xipmap-dkms xipmap-tests ($((SECONDS - start)) s)"
+	else
+		tap fail "apt-get purge xipmap-dkms xipmap-tests"
 		tail -30 "$log" | sed 's/^/# /'
 	fi
 	left=$(dkms status -m xipmap 2>/dev/null || true)
@@ -240,11 +255,15 @@ host_check() {
 	done
 	left=$(ls -d /usr/src/xipmap-* /var/lib/dkms/xipmap 2>/dev/null || true)
 	tap_none "$left" "no /usr/src/xipmap-* and no /var/lib/dkms/xipmap" "still there: $left"
-	status=$(dpkg-query -W -f='${db:Status-Abbrev}' xipmap-dkms 2>/dev/null || true)
-	case $status in
-	""|[up]n*) tap ok "dpkg: xipmap-dkms is purged (${status:-not known})" ;;
-	*) tap fail "dpkg: xipmap-dkms is '$status', not purged" ;;
-	esac
+	left=$(ls -d /usr/libexec/xipmap-tests 2>/dev/null || true)
+	tap_none "$left" "no /usr/libexec/xipmap-tests" "still there: $left"
+	for p in xipmap-dkms xipmap-tests; do
+		status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+		case $status in
+		""|[up]n*) tap ok "dpkg: $p is purged (${status:-not known})" ;;
+		*) tap fail "dpkg: $p is '$status', not purged" ;;
+		esac
+	done
 	xm_unlock
 	echo "1..$n"
 	echo "deb: $((n - failures)) passed, $failures failed (host log: $log)"
