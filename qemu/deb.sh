@@ -193,7 +193,7 @@ host_check() {
 	start=$SECONDS
 	if apt install --no-install-recommends "$deb" "$tests" >>"$log" 2>&1; then
 		tap ok "apt-get install $(basename "$deb") $(basename "$tests") ($((SECONDS - start)) s; \
-the postinst: $(grep -m1 '^Building for ' "$log" || echo 'no Building line'))"
+the postinst: $(grep -m1 '^Building for ' "$log" | tr -d '\r' || echo 'no Building line'))"
 	else
 		tap fail "apt-get install $(basename "$deb") $(basename "$tests")"
 		tail -30 "$log" | sed 's/^/# /'
