@@ -14,19 +14,20 @@
 # The packages are built with dpkg-buildpackage (source and binary) from a
 # copy of the tree's files (git's tracked and untracked ones, not the
 # ignored) into $XIPMAP_CACHE/deb/<key>, where <key> hashes every file's
-# name and content and the versions of dpkg-dev, debhelper and dh-dkms: an
-# edit is a new directory, never an old package.  lintian must report no
-# error or warning (debian/xipmap-dkms.lintian-overrides says why each
+# name and content and the versions of dpkg-dev, debhelper, dh-dkms and
+# lintian: an edit is a new directory, never an old package.  lintian must
+# report no error or warning (debian/*lintian-overrides say why each
 # overridden tag is).
 #
 # The host check holds the DKMS lock the stock targets take (qemu/run.sh)
 # and prints TAP: it installs linux-headers-<release> for Debian's current
 # 6.1 (what linux-headers-amd64 depends on) and newest 6.12+deb12 amd64
 # kernels if missing (they stay: the stock targets need them), removes any
-# xipmap DKMS already has (a stock target's, which its next run installs
-# again), installs xipmap-dkms with apt-get, checks that DKMS built and
-# installed xipmap for both releases, then purges it and checks that
-# nothing of it is left.  Exits non-zero on any failure.
+# xipmap DKMS or dpkg already has (a stock target's, which its next run
+# installs again), installs xipmap-dkms and xipmap-tests with apt-get,
+# checks that DKMS built and installed xipmap for both releases and that
+# reloc_test runs, then purges both and checks that nothing of them is
+# left.  Exits non-zero on any failure.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -291,7 +292,7 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XIPMAP_TOP/dkms.conf")
 # (dpkg-buildpackage's output is reproducible: an edit that changes no
 # installed file gives the same bytes), this script, the same headers
 # packages and dkms is not run again; its TAP is shown as it was.
-key=$({ sha256sum <"$deb"; sha256sum <"$0"
+key=$({ sha256sum "$deb_dir"/*.deb | cut -d' ' -f1; sha256sum <"$0"
 	dpkg-query -W -f='${Package} ${Version}\n' "linux-headers-$r61" "linux-headers-$r612" dkms
 } | sha256sum | cut -c1-16)
 kept=$XIPMAP_CACHE/deb/host
