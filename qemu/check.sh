@@ -5,6 +5,7 @@
 #
 #   qemu/check.sh            the judge's own tests, every target, the proofs
 #   qemu/check.sh TARGET...  the judge's own tests and those targets only
+#                            (debian-package: the Debian package's check)
 #
 # First qemu/judge_test.py checks the judge on stored console logs
 # (qemu/judge-fixtures/), in milliseconds.  Then each target runs the whole
@@ -19,7 +20,8 @@
 # kernel build, QEMU, the module, tests, injector, init, runner or judge:
 # kept_job), so a warm run with nothing changed does not boot it again.  Then
 # make lint (qemu/lint.sh: checkpatch --strict, sparse, W=1 against every
-# kernel) counts as one case, failed by any finding.  The last line adds it
+# kernel) counts as one case, failed by any finding, and so does the Debian
+# package (qemu/deb.sh: built, lintian, installed and purged on this host).  The last line adds it
 # all up: "N passed, N failed, N skipped".
 
 set -uo pipefail
@@ -137,12 +139,24 @@ kept_verdict() {
 	fi
 }
 
+# debian-package: the Debian package built, lintian-clean, installed on
+# this host for Debian's 6.1 and 6.12 kernels and purged (qemu/deb.sh);
+# "make check TARGET=debian-package" runs it alone.
+deb_job=""
 if [ $# -gt 0 ]; then
-	targets=$*
+	targets=""
+	for t; do
+		if [ "$t" = debian-package ]; then
+			deb_job=1
+		else
+			targets="$targets $t"
+		fi
+	done
 	proofs=""
 else
 	targets=$(xm_targets)
 	proofs=1
+	deb_job=1
 fi
 
 # Packages first, once: two runs side by side must not both run apt-get.
@@ -150,7 +164,9 @@ all_packages=""
 for t in $targets; do
 	xm_load_target "$t"
 	all_packages="$all_packages $t_packages"
+	[ "$t_module" = dkms ] && all_packages="$all_packages $XIPMAP_DEB_PACKAGES"
 done
+[ -n "$deb_job" ] && all_packages="$all_packages dkms $XIPMAP_DEB_PACKAGES"
 xm_require_packages $XIPMAP_BASE_PACKAGES $all_packages ${proofs:+sparse}
 xm_kernel_source
 
@@ -174,6 +190,9 @@ for t in $(for t in $targets; do
 done | sort -rn | cut -d' ' -f2); do
 	job "$t" run --target "$t"
 done
+# After the targets.  It purges the package under the DKMS lock; a stock
+# run has its copy of the module by then, or installs the package again.
+[ -n "$deb_job" ] && job debian-package "$XIPMAP_TOP/qemu/deb.sh" --cached
 [ -n "$proofs" ] && job lint "$XIPMAP_TOP/qemu/lint.sh" --cached
 if [ -n "$proofs" ]; then
 	# The live path: a failing test program and a guest that never powers
@@ -231,6 +250,22 @@ else
 	grep -vE '^(xipmap: |=== |clean: |total: 0 errors, 0 warnings, 0 checks)' "$out" |
 		sed 's/^/#   /' | head -40
 	failed=$((failed + 1))
+fi
+
+# The Debian package: one pass, or one failure with each "not ok" line.
+if [ -n "$deb_job" ]; then
+	echo "=== the Debian package (qemu/deb.sh)"
+	out=$jobs_dir/debian-package.out
+	grep -E '^ok [0-9]+ - dkms status: ' "$out" | sed 's/^ok [0-9]* - /#   /'
+	if [ "$(cat "$jobs_dir/debian-package.rc" 2>/dev/null)" = 0 ]; then
+		echo "ok - debian-package: $(grep -m1 '^deb: [0-9]* passed' "$out" | cut -c6-)$(
+			grep -q '^deb: kept' "$out" && echo ' (kept: passed with the same package, headers and dkms)')"
+		passed=$((passed + 1))
+	else
+		echo "not ok - debian-package (exit $(cat "$jobs_dir/debian-package.rc" 2>/dev/null)):"
+		{ grep -E '^not ok ' "$out" || tail -15 "$out"; } | sed 's/^/#   /'
+		failed=$((failed + 1))
+	fi
 fi
 
 for t in $targets; do

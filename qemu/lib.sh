@@ -37,6 +37,9 @@ XIPMAP_SOURCE_PKG=linux-source-6.12
 # qemu/judge needs python3.
 XIPMAP_BASE_PACKAGES="make gcc libc6-dev flex bison bc libssl-dev libelf-dev \
 cpio xz-utils kmod perl python3 rsync $XIPMAP_SOURCE_PKG"
+# What building and checking the Debian package takes (qemu/deb.sh; the
+# stock targets install the module from that package).
+XIPMAP_DEB_PACKAGES="dpkg-dev debhelper dh-dkms lintian fakeroot"
 
 xm_log() { printf 'xipmap: %s\n' "$*" >&2; }
 xm_die() { printf 'xipmap: error: %s\n' "$*" >&2; exit 1; }

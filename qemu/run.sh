@@ -129,49 +129,65 @@ xm_module() {
 	xm_unlock
 }
 
-# xm_module_dkms: build and install xipmap.ko with DKMS from dkms.conf for
-# the target's kernel, as a packaged source would be (dkms add, build,
-# install), and refuse any compiler warning.  Every xipmap DKMS knows is
-# removed first, with its /usr/src copy, so that the build always uses the
-# sources of this tree.  Sets module_ko to the installed module.
+# xm_module_dkms: install xipmap.ko as a Debian user gets it: the
+# xipmap-dkms package (qemu/deb.sh builds it from this tree, or finds it in
+# its cache), installed with apt-get, whose postinst has DKMS build and
+# install the module for the kernels whose headers are installed; then
+# "dkms install -k <release>" if the postinst did not build for the
+# target's release.  Refuses any compiler warning.  An xipmap-dkms already
+# installed is purged first, and an xipmap DKMS has that no package
+# installed (an older runner's "dkms add" of a tree) is removed.  Sets
+# module_ko to the installed module.
 xm_module_dkms() {
-	local version src=$out/dkms-src log=$out/dkms.log v mlog key stamp ko
+	local deb version log=$out/dkms.log v mlog key stamp ko apt_get
 
 	[ "$(id -u)" = 0 ] ||
 		xm_die "$t_name: DKMS installs into /usr/src and /lib/modules: run as root"
+	deb=$("$XIPMAP_TOP/qemu/deb.sh" --build) ||
+		xm_die "$t_name: building the xipmap-dkms package failed (qemu/deb.sh --build)"
 	version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XIPMAP_TOP/dkms.conf")
 	[ -n "$version" ] || xm_die "dkms.conf: no PACKAGE_VERSION"
-	# Once per source and headers package: the stamp names both and the
+	# Once per package and headers package: the stamp names both and the
 	# hash of the module DKMS installed, which must still be the one there.
-	ko=/lib/modules/$k_release/updates/dkms/xipmap.ko
-	key=$({ xm_tree_hash "$XIPMAP_TOP"/{dkms.conf,Kbuild,module,uapi}
+	# Debian's 6.12 kernels compress their modules, and DKMS xipmap's too.
+	key=$({ sha256sum <"$deb"
 		dpkg-query -W -f='${Version}' "linux-headers-$k_release"; } | sha256sum | cut -c1-16)
 	stamp=$XIPMAP_CACHE/dkms/$k_release.key
-	if [ -f "$ko" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key $(sha256sum <"$ko" | cut -c1-16)" ] &&
-	   dkms status -m xipmap -v "$version" -k "$k_release" | grep -q ': installed'; then
-		xm_log "$t_name: xipmap $version installed by DKMS for $k_release from these sources"
+	ko=$(find "/lib/modules/$k_release/updates/dkms" -maxdepth 1 -name 'xipmap.ko*' \
+		-print -quit 2>/dev/null || true)
+	if [ -n "$ko" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key $(sha256sum <"$ko" | cut -c1-16)" ] &&
+	   dpkg-query -W -f='${db:Status-Abbrev}' xipmap-dkms 2>/dev/null | grep -q '^ii' &&
+	   dkms status -m xipmap -v "$version" -k "$k_release" 2>/dev/null | grep -q ': installed'; then
+		xm_log "$t_name: xipmap-dkms $(basename "$deb") installed, xipmap $version built by DKMS for $k_release"
 		module_ko=$ko
 		return 0
 	fi
 	rm -f "$stamp"
-	for v in $(dkms status -m xipmap | sed -n 's|^xipmap/\([^,:]*\)[,:].*|\1|p' | sort -u); do
+	# apt-get waits for dpkg's lock if another apt-get holds it.
+	apt_get=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -y)
+	if dpkg-query -W -f='${db:Status-Abbrev}' xipmap-dkms 2>/dev/null | grep -q '^[ih]'; then
+		xm_progress "$t_name: apt-get purge xipmap-dkms" "$log" "${apt_get[@]}" purge xipmap-dkms ||
+			{ cat "$log" >&2; xm_die "$t_name: apt-get purge xipmap-dkms failed"; }
+	fi
+	for v in $(dkms status -m xipmap 2>/dev/null | sed -n 's|^xipmap/\([^,:]*\)[,:].*|\1|p' | sort -u); do
 		dkms remove -m xipmap -v "$v" --all >>"$log" 2>&1 ||
 			{ cat "$log" >&2; xm_die "$t_name: dkms remove xipmap/$v failed"; }
 		rm -rf "/usr/src/xipmap-$v"
 	done
-	rm -rf "/usr/src/xipmap-$version"
-	# The source package: what a packager ships to /usr/src.
-	mkdir -p "$src"
-	cp -r "$XIPMAP_TOP"/{dkms.conf,Kbuild,module,uapi} "$src"/
-	dkms_steps() {
-		dkms add "$src" && dkms build -m xipmap -v "$version" -k "$k_release" &&
-			dkms install -m xipmap -v "$version" -k "$k_release"
-	}
-	if ! xm_progress "$t_name: DKMS add, build, install" "$log" dkms_steps; then
+	if ! xm_progress "$t_name: apt-get install $(basename "$deb")" "$log" \
+		"${apt_get[@]}" install --no-install-recommends "$deb"; then
 		cat "$log" >&2
 		mlog=/var/lib/dkms/xipmap/$version/build/make.log
 		[ -f "$mlog" ] && tail -30 "$mlog" >&2
-		xm_die "$t_name: DKMS failed to build or install xipmap $version for $k_release"
+		xm_die "$t_name: apt-get install $(basename "$deb") failed"
+	fi
+	if ! dkms status -m xipmap -v "$version" -k "$k_release" 2>/dev/null | grep -q ': installed'; then
+		xm_log "$t_name: the postinst did not build for $k_release: dkms install -k $k_release"
+		if ! xm_progress "$t_name: dkms install" "$log" \
+			dkms install -m xipmap -v "$version" -k "$k_release"; then
+			cat "$log" >&2
+			xm_die "$t_name: DKMS failed to build or install xipmap $version for $k_release"
+		fi
 	fi
 	cp "/var/lib/dkms/xipmap/$version/$k_release/$(uname -m)/log/make.log" \
 		"$out/dkms-make.log" 2>/dev/null ||
@@ -180,21 +196,23 @@ xm_module_dkms() {
 		grep -B2 -A4 'warning:' "$out/dkms-make.log" >&2
 		xm_die "$t_name: the DKMS build has warnings"
 	fi
-	dkms status -m xipmap | while read -r line; do
+	dkms status -m xipmap 2>/dev/null | while read -r line; do
 		xm_log "$t_name: dkms status: $line"
 	done
-	dkms status -m xipmap -v "$version" -k "$k_release" | grep -q ': installed' ||
+	dkms status -m xipmap -v "$version" -k "$k_release" 2>/dev/null | grep -q ': installed' ||
 		xm_die "$t_name: dkms status does not show xipmap $version installed for $k_release"
 	module_ko=$(modinfo -k "$k_release" -n xipmap) ||
 		xm_die "$t_name: modinfo -k $k_release finds no xipmap"
-	[ "$module_ko" = "$ko" ] ||
-		xm_die "$t_name: xipmap is at $module_ko, not where DKMS installs it"
+	case $module_ko in
+	"/lib/modules/$k_release/updates/dkms/xipmap.ko"|"/lib/modules/$k_release/updates/dkms/xipmap.ko."*) ;;
+	*) xm_die "$t_name: xipmap is at $module_ko, not where DKMS installs it" ;;
+	esac
 	mkdir -p "$(dirname "$stamp")"
-	echo "$key $(sha256sum <"$ko" | cut -c1-16)" >"$stamp"
+	echo "$key $(sha256sum <"$module_ko" | cut -c1-16)" >"$stamp"
 }
 
 if [ "$t_module" = dkms ]; then
-	xm_log "$t_name: xipmap.ko by DKMS (log: $out/dkms.log)"
+	xm_log "$t_name: xipmap.ko by DKMS from the xipmap-dkms package (log: $out/dkms.log)"
 	xm_lock "$XIPMAP_CACHE/dkms/all"
 	xm_module_dkms
 	# A copy, taken under the lock: another run may reinstall or purge
