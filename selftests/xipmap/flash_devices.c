@@ -896,11 +896,9 @@ static int uffd_blocked_main(char **argv)
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
 		return xt_report(XT_PEER_ERRNO, errno);
 	xt_report(XT_PEER_AT, 0);
-	/* Nobody answers the fault: until killed. */
-	if (writer)
-		write(dfd, p, page);
-	else
-		read(dfd, p, page);
+	/* Nobody answers the fault: until killed.  Returning is the failure. */
+	if ((writer ? write(dfd, p, page) : read(dfd, p, page)) < 0)
+		return xt_report(XT_PEER_ERRNO, errno);
 	return xt_report(XT_PEER_DATA, 0);
 }
 
