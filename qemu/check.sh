@@ -72,14 +72,17 @@ job() {
 
 # count_run NAME: add up a target run from the summary qemu/judge wrote.
 count_run() {
-	local summary=$XIPMAP_CACHE/run/$1/summary p f s x
+	local summary=$XIPMAP_CACHE/run/$1/summary p f s x new
 
 	if [ -f "$summary" ] && read -r p f s _ x <"$summary"; then
 		passed=$((passed + p)) skipped=$((skipped + s)) xfail=$((xfail + x))
 		failed=$((failed + f))
 	else
 		tail -40 "$jobs_dir/$1.out"
-		echo "xipmap: $1: the run ended before judging (above: the end of its output)"
+		# A stock kernel newer than the one the target was checked with
+		# (its run said so): the failure is that kernel's.
+		new=$(sed -n 's/^xipmap: [^ ]*: apt now offers \([^ ]*\) .*/\1: /p' "$jobs_dir/$1.out")
+		echo "xipmap: $1: FAIL: ${new}the run ended before judging (above: the end of its output)"
 		failed=$((failed + 1))
 	fi
 }
@@ -273,7 +276,7 @@ for t in $targets; do
 	log=$XIPMAP_CACHE/run/$t/console.log
 	# The TAP the guest printed, then the runner's stages and verdict.
 	grep -E '^(TAP version|1\.\.|ok |not ok |# )' "$log" 2>/dev/null
-	grep -E '^(xipmap: .*(stages:|FAIL|PASS|XFAIL|dkms status)|coverage: (module/|FAIL|.* rose))' \
+	grep -E '^(xipmap: .*(apt now offers|stages:|FAIL|PASS|XFAIL|dkms status)|coverage: (module/|FAIL|.* rose))' \
 		"$jobs_dir/$t.out"
 	count_run "$t"
 done

@@ -42,7 +42,9 @@ cpio xz-utils kmod perl python3 rsync $XIPMAP_SOURCE_PKG"
 XIPMAP_DEB_PACKAGES="dpkg-dev debhelper dh-dkms lintian fakeroot"
 
 xm_log() { printf 'xipmap: %s\n' "$*" >&2; }
-xm_die() { printf 'xipmap: error: %s\n' "$*" >&2; exit 1; }
+# A stock kernel newer than the one its target was checked with
+# (xm_kernel_stock) names its package before every failure of the run.
+xm_die() { printf 'xipmap: error: %s%s\n' "${k_new_package:+$k_new_package: }" "$*" >&2; exit 1; }
 
 # xm_progress WHAT LOG CMD...: run CMD (a command or a function) with its
 # output appended to LOG; while it runs, say every 10 s how long it has
@@ -132,7 +134,8 @@ xm_load_target() {
 	unset description kind kernel_package module modprobe arch cross_compile \
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
-		poweroff module_params user_cross_compile debug guest_timeout libc runner
+		poweroff module_params user_cross_compile debug guest_timeout libc runner \
+		checked_version
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -140,6 +143,10 @@ xm_load_target() {
 	t_description=$description
 	t_kind=${kind:-build}
 	t_kernel_package=${kernel_package:-}
+	# kind=stock: the image package's Debian version this target was last
+	# checked with (its pinned results are that kernel's); qemu/pin.sh
+	# writes it.  When apt offers another version, the run says so.
+	t_checked_version=${checked_version:-}
 	t_module=${module:-kbuild}
 	t_modprobe=${modprobe:-}
 	t_arch=$arch
@@ -392,9 +399,14 @@ xm_kernel_compile() {
 
 # xm_kernel_stock: the image package that $t_kernel_package depends on in
 # apt's candidate version today (e.g. linux-image-amd64 ->
-# linux-image-6.1.0-N-amd64), downloaded and unpacked into the cache without
-# installing it, once per package version; its headers package installed
-# with apt-get, as a Debian user has it.
+# linux-image-6.1.0-N-amd64, linux-image-6.12-rt-amd64 ->
+# linux-image-6.12.N+deb12-rt-amd64), downloaded and unpacked into the
+# cache without installing it, once per package version; its headers
+# package installed with apt-get, as a Debian user has it.  Sets
+# k_package and k_version; when the version is not the target's
+# checked_version, says so on one line and sets k_new_package, which
+# prefixes every failure of the run (xm_die, qemu/judge --fail-prefix):
+# the new kernel failed, not a flaky test.
 xm_kernel_stock() {
 	local meta=$t_kernel_package pkg="" version="" root tmp log lists resolved key
 
@@ -419,8 +431,16 @@ xm_kernel_stock() {
 		mkdir -p "$XIPMAP_CACHE/stock"
 		echo "$lists $pkg $version" >"$resolved"
 	fi
+	k_package=$pkg k_version=$version k_new_package=""
+	if [ "$version" != "$t_checked_version" ]; then
+		k_new_package=$pkg
+		xm_log "$t_name: apt now offers $pkg $version;" \
+			"$([ -n "$t_checked_version" ] && echo "last checked with $t_checked_version" ||
+				echo "never checked (no checked_version in qemu/targets/$t_name)")"
+	fi
 	k_release=${pkg#linux-image-}
-	xm_require_packages "linux-headers-$k_release"
+	k_release=${k_release%-unsigned}
+	xm_stock_headers
 	k_build=/usr/src/linux-headers-$k_release
 	[ -f "$k_build/Makefile" ] || xm_die "$t_name: no $k_build (linux-headers-$k_release)"
 
@@ -460,6 +480,22 @@ xm_kernel_stock() {
 	rm -rf "$root"
 	mv "$tmp/root" "$root" && rm -rf "$tmp" "$log"
 	touch "$root/.xipmap-unpacked"
+}
+
+# xm_stock_headers: linux-headers-$k_release, installed if missing.  6.12's
+# headers package depends on its image package, so apt installs that kernel
+# on the host too (and its kernel hooks run DKMS's autoinstall): the install
+# holds the runner's DKMS lock.
+xm_stock_headers() {
+	local fd
+
+	dpkg-query -W -f='${Status}' "linux-headers-$k_release" 2>/dev/null |
+		grep -q ' installed$' && return 0
+	mkdir -p "$XIPMAP_CACHE/dkms"
+	exec {fd}>"$XIPMAP_CACHE/dkms/all.lock"
+	flock "$fd"
+	xm_require_packages "linux-headers-$k_release"
+	exec {fd}>&-
 }
 
 # xm_uapi_headers: the 6.12 source's uapi headers for $t_arch (make

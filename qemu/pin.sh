@@ -11,7 +11,9 @@
 # skipped or XFAILed; and, on a target whose kernel profiles the module
 # (GCOV_KERNEL), to the coverage figures in qemu/expected/TARGET.coverage.  Change it only on purpose, after a run whose results
 # you have read, and say why in the commit message: a skip or an XFAIL must
-# never grow unnoticed.
+# never grow unnoticed.  A stock kernel's target also gets the Debian
+# version of the kernel that run booted (its banner, "... Debian
+# 6.12.117-1~deb12u1 (date)") as checked_version= in qemu/targets/TARGET.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -42,6 +44,17 @@ for t in "$@"; do
 	} >"$XIPMAP_TOP/qemu/expected/$t"
 	xm_log "$t: pinned $(grep -c ' passed=' "$XIPMAP_TOP/qemu/expected/$t") programs" \
 		"in qemu/expected/$t"
+	# A stock kernel: the version these results are that kernel's.
+	if [ "$t_kind" = stock ]; then
+		v=$(sed -n 's/.*Linux version .* Debian \([^ ]*\) (.*/\1/p' "$log" | head -1)
+		[ -n "$v" ] || xm_die "$t: no Debian version in the kernel's banner ($log)"
+		if grep -q '^checked_version=' "$t_file"; then
+			sed -i "s/^checked_version=.*/checked_version=$v/" "$t_file"
+		else
+			echo "checked_version=$v" >>"$t_file"
+		fi
+		xm_log "$t: checked_version=$v in qemu/targets/$t"
+	fi
 	# A target whose kernel profiles the module: its coverage figures too.
 	pin=$XIPMAP_CACHE/run/$t/coverage.pin
 	if [ -s "$pin" ]; then

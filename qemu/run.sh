@@ -582,6 +582,9 @@ for a in "${allow[@]}"; do
 	judge+=(--allow "$a")
 done
 [ "$inject" = checkers ] && judge+=(--checkers "$(checker_classes "$k_config")")
+# A stock kernel apt offers now, not the one the target was checked with:
+# each reason is that kernel's (xm_kernel_stock said so above).
+[ -n "${k_new_package:-}" ] && judge+=(--fail-prefix "$k_new_package: ")
 set +e
 verdict=$(python3 "$XIPMAP_TOP/qemu/judge" "${judge[@]}" "$log")
 jrc=$?
