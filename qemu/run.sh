@@ -217,9 +217,15 @@ if [ "$t_module" = dkms ]; then
 	xm_module_dkms
 	# A copy, taken under the lock: another run may reinstall or purge
 	# the host's DKMS module before this one's initramfs is made.
-	cp "$module_ko" "$out/xipmap.ko" || xm_die "$t_name: cannot copy $module_ko"
-	module_file=$out/xipmap.ko
+	module_copy=$out/dkms-$(basename "$module_ko")
+	cp "$module_ko" "$module_copy" || xm_die "$t_name: cannot copy $module_ko"
 	xm_unlock
+	# finit_module (init, flash_module) wants the module as built: one DKMS
+	# compressed as the kernel's own are (6.12: xipmap.ko.xz) is unpacked.
+	case $module_ko in
+	*.xz) xz -dc "$module_copy" >"$out/xipmap.ko" && module_file=$out/xipmap.ko ;;
+	*) module_file=$module_copy ;;
+	esac
 else
 	# A kernel with GCOV_KERNEL profiles xipmap.ko (and nothing else): init
 	# prints the counts at the end, and the coverage report comes from them.
@@ -323,8 +329,9 @@ module_closure() {
 		name=${todo[0]} todo=("${todo[@]:1}")
 		[ -n "${seen[$name]:-}" ] && continue
 		seen[$name]=1
-		file=$(find "$dir/kernel" \( -name "$name.ko" -o -name "${name//_/-}.ko" \) \
-			-print -quit)
+		# 6.12's are compressed (.ko.xz)
+		file=$(find "$dir/kernel" \( -name "$name.ko" -o -name "$name.ko.*" \
+			-o -name "${name//_/-}.ko" -o -name "${name//_/-}.ko.*" \) -print -quit)
 		[ -n "$file" ] || return 1
 		echo "$file"
 		for dep in $(modinfo -F depends "$file" | tr ',' ' '); do
@@ -354,7 +361,7 @@ kmod_initramfs() {
 		[ -f "$k_modules/$f" ] || xm_die "$t_name: the kernel package has no $f"
 		cpio_entry file "$mdir/$f" "$k_modules/$f" 0644 0 0
 	done
-	cpio_entry file "$module_ko" "$module_file" 0644 0 0
+	cpio_entry file "$module_ko" "$module_copy" 0644 0 0
 	modprobe_arg=""
 	[ -n "$t_modprobe" ] || return 0
 	name=${t_modprobe%% *}
