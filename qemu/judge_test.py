@@ -133,6 +133,9 @@ CASES = [
     # Live captures (qemu/run.sh --inject ...).
     ('live: a failing test program', fixture('live/fail.log'), [], 1,
      [r'FAIL: test failed: inject_fail']),
+    ('a stock kernel other than the checked one: its package before each reason',
+     fixture('live/fail.log'), ['--fail-prefix', 'linux-image-6.12.120+deb12-amd64: '], 1,
+     [r'^xipmap: fixture: FAIL: linux-image-6\.12\.120\+deb12-amd64: test failed: inject_fail']),
     ('live: a guest that hangs', fixture('live/hang.log'), ['--qemu-status', '124'], 1,
      [r'FAIL: guest hung: no power-off within .*hanging on purpose']),
     ('live: a WARNING', fixture('live/warn.log'), [], 1,
