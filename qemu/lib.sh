@@ -498,16 +498,6 @@ xm_stock_headers() {
 	exec {fd}>&-
 }
 
-# xm_ko_suffix: how the stock kernel's modules are compressed, as DKMS
-# reads it from the host's /lib/modules/$k_release/modules.dep (6.12's
-# image package, which its headers pull in, ships .ko.xz; the 6.1 kernel
-# is not installed and its modules.dep, made by DKMS's depmod, has only
-# xipmap.ko): "" or ".xz", ".gz", ".zst".
-xm_ko_suffix() {
-	grep -om1 '\.ko\.\(xz\|gz\|zst\):' "/lib/modules/$k_release/modules.dep" 2>/dev/null |
-		sed 's/^\.ko//; s/:$//' || true
-}
-
 # xm_uapi_headers: the 6.12 source's uapi headers for $t_arch (make
 # headers), for the guest programs of every target of that architecture.
 # Sets k_uapi.
