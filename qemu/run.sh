@@ -150,8 +150,12 @@ xm_module_dkms() {
 	# Once per package and headers package: the stamp names both and the
 	# hash of the module DKMS installed, which must still be the one there.
 	# Debian's 6.12 kernels compress their modules, and DKMS xipmap's too.
-	key=$({ sha256sum <"$deb"
-		dpkg-query -W -f='${Version}' "linux-headers-$k_release"; } | sha256sum | cut -c1-16)
+	# dkms_key RELEASE: the stamp's key for a release's headers.
+	dkms_key() {
+		{ sha256sum <"$deb"
+		  dpkg-query -W -f='${Version}' "linux-headers-$1"; } | sha256sum | cut -c1-16
+	}
+	key=$(dkms_key "$k_release")
 	stamp=$XIPMAP_CACHE/dkms/$k_release.key
 	ko=$(find "/lib/modules/$k_release/updates/dkms" -maxdepth 1 -name 'xipmap.ko*' \
 		-print -quit 2>/dev/null || true)
@@ -207,7 +211,18 @@ xm_module_dkms() {
 	"/lib/modules/$k_release/updates/dkms/xipmap.ko"|"/lib/modules/$k_release/updates/dkms/xipmap.ko."*) ;;
 	*) xm_die "$t_name: xipmap is at $module_ko, not where DKMS installs it" ;;
 	esac
+	# The postinst built for every kernel with headers: stamp each, so that
+	# the next stock target's kernel does not install the package again
+	# (and rebuild the module for all of them, and so on, turn about).
 	mkdir -p "$(dirname "$stamp")"
+	dkms status -m xipmap -v "$version" 2>/dev/null |
+		sed -n 's|^xipmap/[^,]*, \([^,]*\), [^:]*: installed.*|\1|p' | while read -r r; do
+		ko=$(find "/lib/modules/$r/updates/dkms" -maxdepth 1 -name 'xipmap.ko*' -print -quit \
+			2>/dev/null || true)
+		if [ -n "$ko" ] && [ "$r" != "$k_release" ]; then
+			echo "$(dkms_key "$r") $(sha256sum <"$ko" | cut -c1-16)" >"$XIPMAP_CACHE/dkms/$r.key"
+		fi
+	done
 	echo "$key $(sha256sum <"$module_ko" | cut -c1-16)" >"$stamp"
 }
 
