@@ -1864,9 +1864,9 @@ int main(int argc, char **argv)
 		if (ep->calls < ep->target)
 			ksft_print_msg("%s: %lu calls, fewer than the %lu it must make\n",
 				       ep->name, ep->calls, ep->target);
+		/* The case is named by its entry point alone: the counts vary. */
 		ksft_test_result(ret == XT_PASS && !ep->unexpected && ep->calls >= ep->target,
-				 "%s: %lu calls, %lu unexpected\n", ep->name, ep->calls,
-				 ep->unexpected);
+				 "%s\n", ep->name);
 	}
 	ksft_print_msg("%lu calls in all, seed %llu\n", total,
 		       (unsigned long long)(seed ? strtoull(seed, NULL, 0) : DEFAULT_SEED));
