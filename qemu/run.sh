@@ -275,8 +275,9 @@ tests_dir=$XIPMAP_CACHE/tests/$t_arch-$t_libc-$({
 	echo "$t_user_cross $start_cflags $k_src $k_uapi"
 	echo "$t_user_cflags / $t_user_libs"; "${t_user_cross}gcc" --version | head -1; } |
 	sha256sum | cut -c1-16)
-tests_key=$(xm_tree_hash "$XIPMAP_TOP/selftests/xipmap" "$XIPMAP_TOP/qemu/init.c" \
-	"$XIPMAP_TOP/qemu/Makefile" "$XIPMAP_TOP/qemu/inject/inject_fail.c")
+# uapi/ too: selftests/xipmap/lib/uapi is a link to it, which the hash skips.
+tests_key=$(xm_tree_hash "$XIPMAP_TOP/selftests/xipmap" "$XIPMAP_TOP/uapi" \
+	"$XIPMAP_TOP/qemu/init.c" "$XIPMAP_TOP/qemu/Makefile" "$XIPMAP_TOP/qemu/inject/inject_fail.c")
 kst=$tests_dir/tree/tools/testing/selftests
 mkdir -p "$tests_dir"
 xm_lock "$tests_dir"
