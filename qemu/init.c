@@ -428,43 +428,57 @@ static char **test_env(void)
 	return envp;
 }
 
-static int run_test(int number, const char *name)
+/*
+ * Start @argv[0] in @dir with @envp, its standard output and error into a
+ * pipe whose read end goes to *@rfd.  Its pid, or -1 with errno set.
+ */
+static pid_t __attribute__((noinline))
+start_piped(char *const argv[], char **envp, const char *dir, int *rfd)
 {
-	static char path[128];
-	char *argv[] = { path, NULL };
-	char **envp = test_env();
-	int pipefd[2], status = 0, timed_out;
+	int pipefd[2];
 	pid_t pid;
 
-	/* As kselftest/runner.sh: ./NAME, from the collection's directory. */
-	xjoin(path, sizeof(path), "./", name, NULL);
-	printf("# selftests: xipmap: %s\n", name);
-	if (pipe(pipefd)) {
-		printf("not ok %d selftests: xipmap: %s # pipe: errno %d\n", number, name,
-		       errno);
-		return 0;
-	}
+	if (pipe(pipefd))
+		return -1;
 	pid = xvfork();
 	if (pid == 0) {
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
 		close(pipefd[0]);
 		close(pipefd[1]);
-		if (!chdir(TEST_DIR "/" COLLECTION))
-			execve(path, argv, envp);
+		if (!chdir(dir))
+			execve(argv[0], argv, envp);
 		x_exit(127);
 	}
 	close(pipefd[1]);
-	if (pid < 0) {
+	if (pid < 0)
 		close(pipefd[0]);
-		printf("not ok %d selftests: xipmap: %s # vfork: errno %d\n", number, name,
-		       errno);
+	else
+		*rfd = pipefd[0];
+	return pid;
+}
+
+static int run_test(int number, const char *name)
+{
+	static char path[128];
+	char *argv[] = { path, NULL };
+	char **envp = test_env();
+	int rfd, status = 0, timed_out;
+	pid_t pid;
+
+	/* As kselftest/runner.sh: ./NAME, from the collection's directory. */
+	xjoin(path, sizeof(path), "./", name, NULL);
+	printf("# selftests: xipmap: %s\n", name);
+	pid = start_piped(argv, envp, TEST_DIR "/" COLLECTION, &rfd);
+	if (pid < 0) {
+		printf("not ok %d selftests: xipmap: %s # cannot start: errno %d\n", number,
+		       name, errno);
 		return 0;
 	}
-	timed_out = relay(pipefd[0], time(NULL) + test_timeout, "# ");
+	timed_out = relay(rfd, time(NULL) + test_timeout, "# ");
 	if (timed_out)
 		kill(pid, SIGKILL);
-	close(pipefd[0]);
+	close(rfd);
 	if (waitpid(pid, &status, 0) != pid) {
 		printf("not ok %d selftests: xipmap: %s # waitpid: errno %d\n", number,
 		       name, errno);
@@ -545,35 +559,20 @@ static void run_kselftest(void)
 {
 	char *argv[] = { BUSYBOX_SH, TEST_DIR "/run_kselftest.sh", NULL };
 	char **envp = test_env();
-	int pipefd[2], status;
+	int rfd, status;
 	pid_t pid;
 
 	/* The shell and its tools (busybox applets) are in /bin and /usr/bin. */
 	envp[1] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
-	if (pipe(pipefd)) {
-		say("run_kselftest.sh: pipe", NULL, errno);
-		return;
-	}
-	pid = xvfork();
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		if (!chdir(TEST_DIR))
-			execve(argv[0], argv, envp);
-		x_exit(127);
-	}
-	close(pipefd[1]);
+	pid = start_piped(argv, envp, TEST_DIR, &rfd);
 	if (pid < 0) {
-		say("run_kselftest.sh: vfork", NULL, errno);
-		close(pipefd[0]);
+		say("cannot start run_kselftest.sh", NULL, errno);
 		return;
 	}
 	/* Each test has its own timeout in runner.sh; this bounds the whole. */
-	if (relay(pipefd[0], time(NULL) + 64 * test_timeout, ""))
+	if (relay(rfd, time(NULL) + 64 * test_timeout, ""))
 		kill(pid, SIGKILL);
-	close(pipefd[0]);
+	close(rfd);
 	if (waitpid(pid, &status, 0) != pid)
 		say("run_kselftest.sh: waitpid", NULL, errno);
 	else if (!XWIFEXITED(status) || XWEXITSTATUS(status))
