@@ -238,7 +238,9 @@ if [ "$t_module" = dkms ]; then
 	# finit_module (init, flash_module) wants the module as built: one DKMS
 	# compressed as the kernel's own are (6.12: xipmap.ko.xz) is unpacked.
 	case $module_ko in
-	*.xz) xz -dc "$module_copy" >"$out/xipmap.ko" && module_file=$out/xipmap.ko ;;
+	*.xz) xz -dc "$module_copy" >"$out/xipmap.ko" ||
+		xm_die "$t_name: cannot unpack $module_copy"
+	      module_file=$out/xipmap.ko ;;
 	*) module_file=$module_copy ;;
 	esac
 else
