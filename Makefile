@@ -9,6 +9,8 @@
 #                        catches each kind of failure; ends "N passed, N failed"
 #   make check TARGET=t  only target t (see qemu/targets/), without the proofs
 #   make lint            checkpatch --strict and sparse on the driver
+#   make bench           measure what execute-in-place saves on the targets
+#                        with bench_params, and make docs/performance.md
 #
 # demo and check install the Debian packages they need when run as root and
 # name the missing ones otherwise.  Builds are cached in ~/.cache/xipmap.
@@ -32,4 +34,7 @@ check:
 lint:
 	qemu/lint.sh
 
-.PHONY: all modules clean demo check lint
+bench:
+	qemu/bench.sh
+
+.PHONY: all modules clean demo check lint bench

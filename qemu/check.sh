@@ -210,6 +210,10 @@ if [ -n "$proofs" ]; then
 	kept_job conform-wrong nommu-riscv64 \
 		--conform "/dev/xipflash1 --caps direct,copy,read,write"
 	kept_job conform-typo nommu-riscv64 --conform "/dev/typo --caps direct"
+	# xipmap-bench's shape guard against a lost direct path: init sets the
+	# NOR device's get_unmapped_area -ENOSYS knob, its direct mappings
+	# become copies, and the guard must fail on RAM and on time.
+	kept_job bench-guard nommu-riscv64 --inject nodirect --tests xipmap-bench
 	# Known 6.12 bugs, each run on purpose and held to exactly its report:
 	# a private or anonymous mapping larger than free memory is ENOMEM
 	# after a WARN in the page allocator (docs/conformance.md 22); two
@@ -291,6 +295,14 @@ if [ -n "$proofs" ]; then
 	kept_verdict proof-hang "$([ "$(cat "$jobs_dir/proof-hang.rc" 2>/dev/null)" != 0 ] &&
 		grep -qE 'FAIL: guest hung' "$out" && echo 1)" \
 		"a guest that never powers off fails the run ($(grep -m1 -o 'FAIL: .*' "$out" | cut -c7-80))"
+
+	echo "=== xipmap-bench's shape guard with the direct path lost (nommu-riscv64)"
+	log=$XIPMAP_CACHE/run/bench-guard/console.log
+	kept_verdict bench-guard "$([ "$(cat "$jobs_dir/bench-guard.rc" 2>/dev/null)" != 0 ] &&
+		grep -qE '^# not ok [0-9]+ direct_mapping_costs_no_ram$' "$log" &&
+		grep -qE '^# not ok [0-9]+ direct_mapping_time_does_not_grow_with_size$' "$log" &&
+		echo 1)" \
+		"copies instead of direct mappings fail the guard ($(grep -m1 -oE 'MmapCopy went from [0-9]+ to [0-9]+ pages' "$log"); $(grep -m1 -oE 'mmap of [0-9]+ bytes: median [0-9]+ ns, more than [0-9]+ times the [0-9]+ ns' "$log"))"
 
 	echo "=== xipmap-conform with a profile given on its command line (nommu-riscv64)"
 	out=$jobs_dir/conform-right.out

@@ -33,6 +33,7 @@
  * end.
  */
 #include <linux/reboot.h>
+#include <linux/xipmap.h>
 
 #include "xipmap_sys.h"
 
@@ -115,7 +116,6 @@ static void copy_kernel_log(void)
 	free(buf);
 }
 
-/* Write @text to the file @path; returns 0 or an errno. */
 /* Milliseconds of wall time, from an arbitrary start. */
 static long now_ms(void)
 {
@@ -125,6 +125,7 @@ static long now_ms(void)
 	return tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* Write @text to the file @path; returns 0 or an errno. */
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY);
@@ -405,10 +406,13 @@ static int relay(int fd, time_t deadline, const char *prefix)
  */
 static char **test_env(void)
 {
+	/* Arguments for one program ('+' for ' '): qemu/run.sh --conform, --bench. */
+	static const char *const args_vars[] = { "XIPMAP_CONFORM_ARGS", "XIPMAP_BENCH_ARGS" };
 	static char env_module[] = "XIPMAP_MODULE=" MODULE_PATH;
-	static char env_args[300];
+	static char env_args[2][300];
 	static char *envp[] = { env_module, "PATH=" TEST_DIR "/" COLLECTION ":/bin:/sbin",
-				NULL, NULL, NULL, NULL };
+				NULL, NULL, NULL, NULL, NULL };
+	unsigned int i;
 	int nenv = 2;
 
 	/* Passed on from the kernel command line: see qemu/run.sh --known-bugs. */
@@ -417,13 +421,14 @@ static char **test_env(void)
 	/* qemu/run.sh --table: xipmap-conform prints its tables. */
 	if (getenv("XIPMAP_CONFORM_TABLE"))
 		envp[nenv++] = "XIPMAP_CONFORM_TABLE=1";
-	/* qemu/run.sh --conform: xipmap-conform's arguments ('+' for ' '). */
-	if (getenv("XIPMAP_CONFORM_ARGS")) {
+	for (i = 0; i < sizeof(args_vars) / sizeof(args_vars[0]); i++) {
 		char *c;
 
-		envp[nenv++] = xjoin(env_args, sizeof(env_args), "XIPMAP_CONFORM_ARGS=",
-				     getenv("XIPMAP_CONFORM_ARGS"), NULL);
-		for (c = env_args; *c; c++)
+		if (!getenv(args_vars[i]))
+			continue;
+		envp[nenv++] = xjoin(env_args[i], sizeof(env_args[i]), args_vars[i], "=",
+				     getenv(args_vars[i]), NULL);
+		for (c = env_args[i]; *c; c++)
 			if (*c == '+')
 				*c = ' ';
 	}
@@ -740,6 +745,22 @@ static void report_taint(void)
 	close(fd);
 }
 
+/*
+ * XIPMAP_INJECT=nodirect: make the NOR device's get_unmapped_area() answer
+ * -ENOSYS, so that what was mapped in place is copied, as a driver that
+ * lost its direct path would; the benchmark's shape guard must notice.
+ */
+static void copies_on_purpose(void)
+{
+	__u32 knobs = XIPMAP_ENOSYS_GUA;
+	int fd = open("/dev/" XIPMAP_FLASH_NAME "0", O_RDWR);
+
+	if (fd < 0 || ioctl(fd, XIPMAP_IOC_SET_ENOSYS, &knobs))
+		say("could not set the get_unmapped_area knob", NULL, errno);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void taint_on_purpose(void)
 {
 	int fd = open("/proc/sys/kernel/tainted", O_WRONLY);
@@ -795,6 +816,8 @@ int main(void)
 		goto out;
 	if (!kselftest_runner || *params)
 		say("module loaded", NULL, 0);
+	if (injecting("nodirect"))
+		copies_on_purpose();
 	console_level(1);
 	if (injecting("warn") || injecting("bug") || injecting("oops") ||
 	    injecting("checkers")) {

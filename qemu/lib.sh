@@ -135,7 +135,7 @@ xm_load_target() {
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
 		poweroff module_params user_cross_compile debug guest_timeout libc runner \
-		checked_version
+		checked_version bench_params
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -188,6 +188,11 @@ xm_load_target() {
 	t_poweroff=${poweroff:-yes}
 	# xipmap.ko's parameters on this target (a small board: a smaller flash).
 	t_module_params=${module_params:-}
+	# xipmap.ko's parameters for the benchmark (make bench, qemu/bench.sh),
+	# which runs on the targets that have them: the largest flash the
+	# board's RAM and page allocator give, and three devices (nor, ram,
+	# nand).
+	t_bench_params=${bench_params:-}
 	# Kernel parameters of this target's boots, after the runner's own.
 	t_append=${append:-}
 	# debug=yes: a kernel with the checkers of qemu/configs/debug.config;

@@ -5,7 +5,8 @@
 #
 #   qemu/run.sh [--target NAME] [--demo] [--inject FAULT] [--timeout SECONDS]
 #               [--tests "PROG..."] [--known-bugs] [--allow REGEX]
-#               [--table] [--conform "ARGS"] [--run-name NAME] [--quiet]
+#               [--table] [--conform "ARGS"] [--bench "ARGS"] [--icount]
+#               [--params "MODULE PARAMETERS"] [--run-name NAME] [--quiet]
 #
 # The kernel, the module, the test programs and the initramfs are built
 # only when their inputs changed (qemu/lib.sh says where each is cached).
@@ -25,6 +26,13 @@
 # (docs/peers.md is made from it).
 # --conform "ARGS" runs xipmap-conform with ARGS instead of its built-in
 # profiles (e.g. --conform "/dev/xipflash1 --caps direct,copy,read").
+# --bench "ARGS" runs xipmap-bench with ARGS (e.g. --bench "--csv --reps 15");
+# its CSV is then in $XIPMAP_CACHE/run/<run name>/bench.csv (qemu/bench.sh).
+# --icount runs the guest with QEMU's instruction counting (-icount
+# shift=0): guest time follows the instructions executed, not the host's
+# clock, so that two runs measure the same times.
+# --params "P" loads xipmap with the module parameters P instead of the
+# target's (e.g. --params "flash_size=4194304 nr_flash=3").
 # --tests runs only the named test programs (selftests/xipmap), in order.
 # --append ARGS adds kernel parameters to the target's (e.g. slub_debug=FZPU
 # on a stock kernel, whose slab checks are built in but off).
@@ -41,7 +49,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 target=nommu-riscv64 mode=test inject="" timeout="" quiet="" only="" known_bugs="" table="" conform=""
-allow=() run_name="" extra_append=""
+allow=() run_name="" extra_append="" bench="" icount="" params=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target=$2; shift ;;
@@ -53,16 +61,20 @@ while [ $# -gt 0 ]; do
 	--allow) allow+=("$2"); shift ;;
 	--table) table=1 ;;
 	--conform) conform=$2; shift ;;
+	--bench) bench=$2; shift ;;
+	--icount) icount=1 ;;
+	--params) params=$2; shift ;;
 	--run-name) run_name=$2; shift ;;
 	--append) extra_append=$2; shift ;;
 	--quiet) quiet=1 ;;
-	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--tests LIST] [--known-bugs] [--allow REGEX] [--table] [--conform ARGS] [--run-name NAME] [--append ARGS] [--quiet]" ;;
+	*) xm_die "usage: $0 [--target NAME] [--demo] [--inject FAULT] [--timeout S] [--tests LIST] [--known-bugs] [--allow REGEX] [--table] [--conform ARGS] [--bench ARGS] [--icount] [--params P] [--run-name NAME] [--append ARGS] [--quiet]" ;;
 	esac
 	shift
 done
 [ -n "$conform" ] && [ -z "$only" ] && only=xipmap-conform
+[ -n "$bench" ] && [ -z "$only" ] && only=xipmap-bench
 case $inject in
-""|fail|hang|loadfail|unloadfail|taint|noreloc) inject_ko="" ;;
+""|fail|hang|loadfail|unloadfail|taint|noreloc|nodirect) inject_ko="" ;;
 warn|bug|oops|checkers) inject_ko=1 ;;
 *) xm_die "unknown fault '$inject'" ;;
 esac
@@ -75,6 +87,8 @@ t_stage() {
 }
 
 xm_load_target "$target"
+[ -n "$params" ] && t_module_params=$params
+[ -n "$icount" ] && t_qemu_args="$t_qemu_args -icount shift=0"
 timeout=${timeout:-$t_guest_timeout}
 [ "$mode" = demo ] &&
 	xm_log "demo: a first run installs Debian packages and builds a kernel, about" \
@@ -285,7 +299,9 @@ mkdir -p "$tests_dir"
 xm_lock "$tests_dir"
 if [ "$(cat "$tests_dir/key" 2>/dev/null)" != "$tests_key" ]; then
 	xm_log "$t_name: building the tests ($t_libc) and init in $tests_dir"
-	rm -rf "$tests_dir/key" "$tests_dir/install"
+	# init too: make's timestamps cannot tell an init built from another
+	# checkout's newer-looking files (two clones share this directory).
+	rm -rf "$tests_dir/key" "$tests_dir/install" "$tests_dir/init"
 	mkdir -p "$kst"
 	ln -sfn "$k_src/scripts" "$tests_dir/tree/scripts"
 	for f in "$k_src"/tools/testing/selftests/*; do
@@ -485,6 +501,7 @@ append="console=$t_console rdinit=/init panic=-1 printk.devkmsg=on XIPMAP_MODE=$
 [ -n "$table" ] && append="$append XIPMAP_CONFORM_TABLE=1"
 # The kernel command line splits at spaces: init turns '+' back into ' '.
 [ -n "$conform" ] && append="$append XIPMAP_CONFORM_ARGS=${conform// /+}"
+[ -n "$bench" ] && append="$append XIPMAP_BENCH_ARGS=${bench// /+}"
 # boot_stub: the target's boot stub (qemu/boot/$t_boot.S) built for its
 # load addresses, once per source, addresses and compiler.  Sets stub.
 boot_stub() {
@@ -569,6 +586,12 @@ if [ "$qrc" != 0 ] && [ -s "$out/qemu.stderr" ]; then
 fi
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 t_stage guest
+# xipmap-bench --csv: its rows, as the program printed them (init indents
+# a program's output by "# "; its own comments start "# # ").
+if [ -n "$bench" ]; then
+	sed -n '/^# selftests: xipmap: xipmap-bench$/,/^\(not \)\{0,1\}ok [0-9]* selftests: xipmap: xipmap-bench/p' \
+		"$log" | sed -n 's/^# \([^#].*,.*\)$/\1/p' >"$out/bench.csv"
+fi
 
 # checker_classes CONFIG: the report classes of qemu/judge that the
 # injector's report=checkers must draw from a kernel built with CONFIG: one
@@ -599,7 +622,7 @@ checker_classes() {
 judge=(--name "$t_name" --mode "$mode" --qemu-status "$qrc" --timeout "$timeout"
 	--summary "$summary")
 expected=$XIPMAP_TOP/qemu/expected/$t_name
-if [ "$mode" = test ] && [ -z "$inject$known_bugs$conform" ]; then
+if [ "$mode" = test ] && [ -z "$inject$known_bugs$conform$bench$params" ]; then
 	judge+=(--expected "$expected")
 	[ -n "$only" ] && judge+=(--only-ran)
 fi
@@ -620,7 +643,7 @@ if [ "$t_module" = kbuild ] && grep -qx CONFIG_GCOV_KERNEL=y "$k_config" &&
 	[ "$mode" = test ] && [ $jrc -le 1 ]; then
 	cov=(--gcov "${t_cross}gcov" --build "$XIPMAP_CACHE/module/$t_name"
 		--missed "$out/coverage-missed.txt")
-	if [ -z "$inject$known_bugs$conform$only" ]; then
+	if [ -z "$inject$known_bugs$conform$bench$params$only" ]; then
 		cov+=(--pinned "$expected.coverage")
 		python3 "$XIPMAP_TOP/qemu/coverage.py" "${cov[@]:0:4}" --pin "$log" \
 			>"$out/coverage.pin" 2>&1 || true

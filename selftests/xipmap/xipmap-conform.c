@@ -1066,23 +1066,7 @@ int main(int argc, char **argv)
 			       "no-MMU's; mmu_map checks the driver with an MMU\n");
 	}
 	/* In a guest with no shell, qemu/run.sh --conform passes the arguments. */
-	if (argc == 1 && getenv("XIPMAP_CONFORM_ARGS")) {
-		static char args[256], *av[16];
-		char *t;
-
-		av[0] = argv[0];
-		argc = 1;
-		xjoin(args, sizeof(args), getenv("XIPMAP_CONFORM_ARGS"), NULL);
-		for (t = args; *t && argc < (int)ARRAY_SIZE(av) - 1; ) {
-			while (*t == ' ')
-				*t++ = '\0';
-			if (*t)
-				av[argc++] = t;
-			while (*t && *t != ' ')
-				t++;
-		}
-		argv = av;
-	}
+	xt_env_args("XIPMAP_CONFORM_ARGS", &argc, &argv);
 	known_bugs = !!getenv("XIPMAP_KNOWN_BUGS");
 	table = !!getenv("XIPMAP_CONFORM_TABLE");
 	for (i = 1; i < argc; i++) {

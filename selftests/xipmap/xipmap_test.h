@@ -195,6 +195,36 @@ static inline void xt_setup(void)
 	xt_scratch_dir();
 }
 
+/*
+ * A program run with no argument takes its arguments from the environment
+ * variable @name, words separated by spaces, if it is set: how the QEMU
+ * runner passes them (qemu/run.sh --conform, --bench), since neither init
+ * nor a kselftest runner gives a test arguments.  Replaces *@argc and
+ * *@argv; at most 15 words.
+ */
+static inline void xt_env_args(const char *name, int *argc, char ***argv)
+{
+	static char args[256], *av[16];
+	int n = 1;
+	char *t;
+
+	if (*argc != 1 || !getenv(name))
+		return;
+	av[0] = (*argv)[0];
+	xjoin(args, sizeof(args), getenv(name), NULL);
+	for (t = args; *t && n < (int)ARRAY_SIZE(av) - 1; ) {
+		while (*t == ' ')
+			*t++ = '\0';
+		if (*t)
+			av[n++] = t;
+		while (*t && *t != ' ')
+			t++;
+	}
+	av[n] = NULL;
+	*argc = n;
+	*argv = av;
+}
+
 /* The flash's XIPMAP_IOC_INFO, or exit: every test needs it. */
 static inline struct xipmap_info xt_info(int fd)
 {
@@ -1367,23 +1397,42 @@ static const unsigned char xt_ret42[] = {
 
 #ifdef XT_HAVE_RET42
 /*
- * The ret42 code at @p + XT_RET42_OFFSET, ready to call: the instruction
- * fetch made to see what was written there (fence.i on RISC-V; ARM's
- * cacheflush system call, which libgcc's __clear_cache would make but
- * Debian's ARM libgcc cannot run on a Cortex-M), and on Thumb-2 the low
- * bit of the address set, which keeps the call in Thumb state.
+ * Make the instruction fetch see what was written to [@p, @p + @len):
+ * fence.i on RISC-V; ARM's cacheflush system call, which libgcc's
+ * __clear_cache would make but Debian's ARM libgcc cannot run on a
+ * Cortex-M.
  */
-static inline int (*xt_ret42_at(void *p))(void)
+static inline void xt_icache_sync(void *p, unsigned long len)
 {
-	unsigned long code = (unsigned long)p + XT_RET42_OFFSET;
-
 #if defined(__riscv)
 	__asm__ volatile ("fence.i" ::: "memory");
 #elif defined(__arm__)
-	xsyscall3(__ARM_NR_cacheflush, code, code + sizeof(xt_ret42), 0);
+	xsyscall3(__ARM_NR_cacheflush, p, (char *)p + len, 0);
+#endif
+	(void)p;
+	(void)len;
+}
+
+/*
+ * The ret42 code at @p + XT_RET42_OFFSET as a function to call, the
+ * instruction cache already in step (xt_icache_sync()): on Thumb-2 the low
+ * bit of the address set, which keeps the call in Thumb state.
+ */
+static inline int (*xt_ret42_fn(void *p))(void)
+{
+	unsigned long code = (unsigned long)p + XT_RET42_OFFSET;
+
+#if defined(__arm__)
 	code |= 1;
 #endif
 	return (int (*)(void))code;
+}
+
+/* The ret42 code at @p + XT_RET42_OFFSET, ready to call. */
+static inline int (*xt_ret42_at(void *p))(void)
+{
+	xt_icache_sync((char *)p + XT_RET42_OFFSET, sizeof(xt_ret42));
+	return xt_ret42_fn(p);
 }
 #endif
 
