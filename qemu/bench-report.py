@@ -110,7 +110,7 @@ def plot(t, outdir):
                     continue
                 f.write('%d %s %s %s %s\n' % (
                     b, r['mmap_ns'], touch_ns(r) if touch_ns(r) is not None else 'NA',
-                    r['munmap_ns'], r['memfree_pages']))
+                    r['munmap_ns'], r['rss_pages'] if t.mmu else r['memfree_pages']))
             f.write('\n\n')
     title = '%s (Linux %s, %s), QEMU -icount shift=0' % (
         t.name, t.kernel, 'MMU' if t.mmu else 'no MMU')
@@ -118,7 +118,7 @@ def plot(t, outdir):
                       ('svg', 'svg size 1500,520 dynamic font "sans,10"')):
         lines = ['set terminal %s' % term,
                  'set datafile missing "NA"',
-                 'set logscale x 2', 'set format x "%.0s%cB"',
+                 'set logscale x 2', 'set format x "%.0b %BB"',
                  'set key top left font "sans,8"', 'set grid',
                  'set xlabel "mapping size"']
         series = lambda col: ', '.join(
@@ -135,7 +135,8 @@ def plot(t, outdir):
             'set output "%s"' % os.path.join(outdir, '%s-ram.%s' % (t.name, ext)),
             'set terminal %s' % term.replace('1500,520', '800,520'),
             'unset logscale y', 'set ylabel "pages"',
-            'set title "%s: RAM a live mapping costs (MemFree fall, pages)"' % title,
+            'set title "%s: RAM a live mapping costs (%s, pages)"' % (
+                title, 'Rss: MemFree moves by the per-CPU lists' if t.mmu else 'MemFree fall'),
             'plot ' + series(5),
         ]
         subprocess.run(['gnuplot'], input='\n'.join(g) + '\n', text=True, check=True)
