@@ -54,6 +54,8 @@
 #define GUARD_REPS		15
 #define GUARD_TIME_RATIO	4	/* largest vs one page, median times */
 #define GUARD_MIN_PAGES		64	/* a smaller device cannot tell */
+#define GUARD_RAM_TRIES		3	/* MemFree readings, the least noisy kept */
+#define LONG_MAX_PAGES		0x7fffffffL
 
 enum { SRC_NOR, SRC_NAND, SRC_XIPRAMFS, SRC_RAMFS, SRC_ANON };
 enum { T_READ = 1, T_WRITE = 2, T_EXEC = 4 };
@@ -524,36 +526,40 @@ static int guard_ram(const struct kind *k, struct ram *r, long *settled, void **
  * A direct mapping of the whole device, every page read, costs no RAM:
  * on no-MMU nothing in MmapCopy (the kernel's count of copies, exact) and
  * MemFree falls by less than an eighth of its pages; with an MMU, where
- * MemFree also moves by the per-CPU page lists' batches, by less than a
- * quarter.  A copy costs all of them.
+ * MemFree also moves by whole batches of the per-CPU page lists, by less
+ * than half.  MemFree is read up to GUARD_RAM_TRIES times, keeping the
+ * least fall: noise comes and goes, a copy's cost does not.  A copy costs
+ * all of its pages.
  */
 static int direct_mapping_costs_no_ram(void)
 {
 	const struct kind *k = &kinds[0];
-	long pages = nor_size / page, mc0 = 0, settled = 0;
+	long pages = nor_size / page, mc0 = 0, settled = 0, least = LONG_MAX_PAGES;
+	long bound = xt_mmu() ? pages / 2 : pages / 8;
 	struct ram r = { 0 };
 	void *p = NULL;
-	int ok = XT_PASS, err;
+	int ok = XT_PASS, err, i;
 
 	if (!xt_mmu())
 		mc0 = meminfo_pages("MmapCopy");
-	err = guard_ram(k, &r, &settled, &p);
-	if (err) {
-		ksft_print_msg("%s, private read-only: %s\n", XT_NOR, xt_errname(err));
-		return XT_FAIL;
+	for (i = 0; i < GUARD_RAM_TRIES && least >= bound; i++) {
+		err = guard_ram(k, &r, &settled, &p);
+		if (err) {
+			ksft_print_msg("%s, private read-only: %s\n", XT_NOR, xt_errname(err));
+			return XT_FAIL;
+		}
+		if (!xt_mmu())
+			XT_EXPECT(r.mmapcopy == mc0, "MmapCopy went from %ld to %ld pages with "
+				  "%ld pages mapped at %p (%s): a copy\n", mc0, r.mmapcopy, pages,
+				  p, xt_in_device(&nor_info, p) ? "in the device" :
+				  "not the device");
+		if (settled < least)
+			least = settled;
 	}
-	if (!xt_mmu()) {
-		XT_EXPECT(r.mmapcopy == mc0, "MmapCopy went from %ld to %ld pages with %ld "
-			  "pages mapped at %p (%s): a copy\n", mc0, r.mmapcopy, pages, p,
-			  xt_in_device(&nor_info, p) ? "in the device" : "not the device");
-		XT_EXPECT(settled < pages / 8, "MemFree fell by %ld pages with %ld mapped\n",
-			  settled, pages);
-	} else {
-		XT_EXPECT(settled < pages / 4, "MemFree fell by %ld pages with %ld mapped\n",
-			  settled, pages);
-	}
+	XT_EXPECT(least < bound, "MemFree fell by %ld pages at least (%d tries) with %ld "
+		  "mapped\n", least, i, pages);
 	ksft_print_msg("%ld pages mapped and read: MemFree fell by %ld pages%s\n", pages,
-		       settled, xt_mmu() ? "" : ", MmapCopy did not move");
+		       least, xt_mmu() ? "" : ", MmapCopy did not move");
 	return ok;
 }
 
@@ -565,24 +571,28 @@ static int direct_mapping_costs_no_ram(void)
 static int a_copy_costs_its_pages(void)
 {
 	const struct kind *k = &kinds[5];
-	long pages = nor_size / page, mc0 = 0, settled = 0;
+	long pages = nor_size / page, mc0 = 0, settled = 0, most = -LONG_MAX_PAGES;
 	struct ram r = { 0 };
 	void *p = NULL;
-	int ok = XT_PASS, err;
+	int ok = XT_PASS, err, i;
 
 	if (!xt_mmu())
 		mc0 = meminfo_pages("MmapCopy");
-	err = guard_ram(k, &r, &settled, &p);
-	if (err) {
-		ksft_print_msg("%s, private writable: %s\n", XT_NOR, xt_errname(err));
-		return XT_FAIL;
+	for (i = 0; i < GUARD_RAM_TRIES && most < pages * 3 / 4; i++) {
+		err = guard_ram(k, &r, &settled, &p);
+		if (err) {
+			ksft_print_msg("%s, private writable: %s\n", XT_NOR, xt_errname(err));
+			return XT_FAIL;
+		}
+		if (!xt_mmu() && i == 0)
+			XT_EXPECT(r.mmapcopy - mc0 >= pages, "MmapCopy grew by %ld pages for a "
+				  "copy of %ld\n", r.mmapcopy - mc0, pages);
+		if (settled > most)
+			most = settled;
 	}
-	if (!xt_mmu())
-		XT_EXPECT(r.mmapcopy - mc0 >= pages, "MmapCopy grew by %ld pages for a copy "
-			  "of %ld\n", r.mmapcopy - mc0, pages);
-	XT_EXPECT(settled >= pages * 3 / 4, "MemFree fell by %ld pages for a copy of %ld\n",
-		  settled, pages);
-	ksft_print_msg("a copy of %ld pages: MemFree fell by %ld pages\n", pages, settled);
+	XT_EXPECT(most >= pages * 3 / 4, "MemFree fell by %ld pages at most (%d tries) for a "
+		  "copy of %ld\n", most, i, pages);
+	ksft_print_msg("a copy of %ld pages: MemFree fell by %ld pages\n", pages, most);
 	return ok;
 }
 
