@@ -371,6 +371,14 @@ static void unmount_filesystems(void)
 	rmdir(RAMFS_DIR);
 }
 
+/* The devices as loaded (pattern, personality), or exit failing. */
+static void put_back_devices(void)
+{
+	if (xt_restore(XT_NOR, XIPMAP_PERSONALITY_NOR) ||
+	    (nand >= 0 && xt_restore(XT_NAND, XIPMAP_PERSONALITY_NAND)))
+		ksft_exit_fail_msg("could not put the devices back as loaded\n");
+}
+
 static struct times times;
 
 /* The benchmark: CSV on standard output, comments ("# ...") on the way. */
@@ -388,9 +396,15 @@ static int bench(int reps, unsigned long max, const char *list)
 	if (mount_filesystems())
 		ksft_exit_fail_msg("cannot mount the filesystems to measure\n");
 	if (program_code(nor, &nor_info, max) ||
-	    (nand >= 0 && program_code(nand, &nand_info, max)))
+	    (nand >= 0 && program_code(nand, &nand_info, max))) {
+		int err = errno;
+
+		/* Put back what was programmed, and the mounts. */
+		unmount_filesystems();
+		put_back_devices();
 		ksft_exit_fail_msg("cannot program code into the flash: %s\n",
-				   xt_errname(errno));
+				   xt_errname(err));
+	}
 	printf("# xipmap-bench: Linux %s %s, %s, page %lu, %d runs per point\n", u.release,
 	       u.machine, xt_mmu() ? "MMU" : "no MMU", page, reps);
 	printf("%s\n", CSV_HEADER);
@@ -444,9 +458,7 @@ static int bench(int reps, unsigned long max, const char *list)
 		}
 	}
 	unmount_filesystems();
-	if (xt_restore(XT_NOR, XIPMAP_PERSONALITY_NOR) ||
-	    (nand >= 0 && xt_restore(XT_NAND, XIPMAP_PERSONALITY_NAND)))
-		ksft_exit_fail_msg("could not put the devices back as loaded\n");
+	put_back_devices();
 	printf("# xipmap-bench: %s\n", failed ? "some kinds could not be measured" : "done");
 	return failed ? KSFT_FAIL : KSFT_PASS;
 }
