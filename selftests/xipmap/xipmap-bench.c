@@ -153,7 +153,11 @@ static int source_open(const struct kind *k, unsigned long len)
 		return -1;
 	/* On no-MMU, a file grown from nothing by truncate is contiguous. */
 	if (xftruncate(fd, len)) {
+		int err = errno;
+
 		close(fd);
+		unlink(path);
+		errno = err;
 		return -1;
 	}
 	return fd;
@@ -353,14 +357,18 @@ static int mount_filesystems(void)
 	mkdir(RAMFS_DIR, 0755);
 	if (mount("xipramfs", XIPRAMFS_DIR, "xipramfs", 0, NULL)) {
 		ksft_print_msg("mount xipramfs: %s\n", xt_errname(errno));
-		return -1;
+		goto out;
 	}
 	if (mount("ramfs", RAMFS_DIR, "ramfs", 0, NULL)) {
 		ksft_print_msg("mount ramfs: %s\n", xt_errname(errno));
 		xumount(XIPRAMFS_DIR, 0);
-		return -1;
+		goto out;
 	}
 	return 0;
+out:
+	rmdir(XIPRAMFS_DIR);
+	rmdir(RAMFS_DIR);
+	return -1;
 }
 
 static void unmount_filesystems(void)
