@@ -78,7 +78,7 @@ static int read_dir(const char *dir, struct entry *e)
 		    strlen(d->d_name) > CRAMFS_MAXPATHLEN ||
 		    (unsigned long long)st.st_size >= 1ULL << CRAMFS_SIZE_WIDTH)
 			die("only up to 64 regular files of less than 16 MiB:", path);
-		strcpy(e[n].name, d->d_name);
+		snprintf(e[n].name, sizeof(e[n].name), "%s", d->d_name);
 		e[n].size = st.st_size;
 		e[n].data = malloc(e[n].size + 1);
 		f = fopen(path, "rb");

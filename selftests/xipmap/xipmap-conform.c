@@ -562,8 +562,8 @@ static int open_provider(const char *label, int acc)
 
 	if ((pr.flags & P_RDONLY) && acc != O_RDONLY && (fd >= 0 || errno != EROFS)) {
 		/* A read-only filesystem says EROFS: anything else is its failure. */
-		ksft_print_msg("%s: %s: open %s %s on a read-only filesystem: expected EROFS, got %s\n",
-			       pr.name, label, pr.path, acc_name(acc),
+		ksft_print_msg("%s: %s: open %s %s on a read-only filesystem: %s%s\n",
+			       pr.name, label, pr.path, acc_name(acc), "expected EROFS, got ",
 			       fd >= 0 ? "a file open for writing" : xt_errname(errno));
 		ksft_test_result_fail("%s: %s\n", pr.name, label);
 		if (fd >= 0)
@@ -1166,7 +1166,7 @@ static void claim(const char *label, const char *failed, const char *known)
 	if (failed)
 		ksft_print_msg("%s: %s: %s\n", pr.name, label, failed);
 	if (table)
-		ksft_print_msg("| %s | the claim holds | %s | %s |\n", cell(label),
+		ksft_print_msg("| %s | it holds | %s | %s |\n", cell(label),
 			       failed ? cell(failed) : "it holds",
 			       !failed ? "as documented" : known ? "deviates (known)" :
 			       "**DEVIATES**");
@@ -1191,6 +1191,7 @@ static void read_contents(void)
 	unsigned char *want;
 	static char buf[128];
 	const char *failed = NULL, *known = NULL;
+	unsigned char *shown;
 	char nr[24];
 	int fd;
 	long n;
@@ -1215,8 +1216,19 @@ static void read_contents(void)
 				       xt_byte_diff(file_buf + i * page, 0, page) < 0 ?
 				       " reads as zeros" : " differs", NULL);
 			if (!strcmp(pr.fstype, "cramfs") && i == FILE_PAGES - 1 &&
-			    xt_contains(failed, "zeros"))
-				known = "peers.md P6: cramfs_read_folio() reads the last full page as a hole";
+			    xt_contains(failed, "zeros")) {
+				known = "peers.md P6: cramfs_read_folio() reads a full last page "
+					"as a hole";
+				/* What the flash holds there, seen in place. */
+				shown = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, i * page);
+				if (shown != MAP_FAILED) {
+					xjoin(buf + strlen(buf), sizeof(buf) - strlen(buf),
+					      memcmp(shown, want + i * page, page) ?
+					      "; so does a shared mapping" :
+					      "; a shared mapping of it has the data", NULL);
+					munmap(shown, page);
+				}
+			}
 		}
 	}
 	if (fd >= 0)
@@ -1328,8 +1340,12 @@ static void start_profile(const struct profile *p)
 	matched = 0;
 	deviated = 0;
 	known_dev = 0;
-	ksft_print_msg("%s: %s (%s), capabilities %#x%s\n", pr.name, pr.path, pr.source,
-		       pr.caps, pr.flags & P_NO_READ ? ", no read method" : "");
+	ksft_print_msg("%s: %s%s%s%s%s (%s), capabilities %#x%s\n", pr.name,
+		       pr.path ? pr.path : pr.fstype ? pr.fstype : "/dev/mtdN",
+		       pr.mtd_type ? " on the MTD device of type " : "",
+		       pr.mtd_type ? pr.mtd_type : "", pr.mtd_name ? " named " : "",
+		       pr.mtd_name ? pr.mtd_name : "", pr.source, pr.caps,
+		       pr.flags & P_NO_READ ? ", no read method" : "");
 }
 
 static void end_profile(void)

@@ -24,8 +24,10 @@
 
 #define XT_RET42_OFFSET	64	/* from the start of a page: not at its start */
 
-/* The conformance contents: one file of XT_CONTENTS_PAGES pages, the
- * xipmap pattern with the code at page XT_CONTENTS_CODE_PAGE + XT_RET42_OFFSET. */
+/*
+ * The conformance contents: one file of XT_CONTENTS_PAGES pages, the
+ * xipmap pattern with the code at page XT_CONTENTS_CODE_PAGE + XT_RET42_OFFSET.
+ */
 #define XT_CONTENTS_FILE	"c"
 #define XT_CONTENTS_PAGES	8
 #define XT_CONTENTS_CODE_PAGE	2
