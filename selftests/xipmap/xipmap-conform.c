@@ -25,9 +25,17 @@
  * what came back; deviations of the kernel's own providers that
  * docs/peers.md explains are reported as XFAIL with their reason.
  *
- * A built-in profile whose provider this kernel lacks (no /dev/mtd0
- * without MTD) is one skip that says so.  A provider that is there, or
- * that the command line names, and cannot be opened or set up fails.
+ * The kernel's XIP filesystems, romfs and cramfs, are checked on MTD
+ * devices (mtdram, and a flash mapped as ROM or driven as CFI NOR), found
+ * by type and name in /sys/class/mtd, with the runner's images of known
+ * contents (qemu/conform-contents.c): what a read-only filesystem makes
+ * impossible is a skip that says why (EROFS, asserted), a direct mapping
+ * on flash must be at the flash's own address, and on flash the XIP
+ * claims are checked (code run in place, no copy).
+ *
+ * A built-in profile whose provider this kernel lacks (no MTD device of
+ * its type, no romfs) is one skip that says so.  A provider that is there,
+ * or that the command line names, and cannot be opened or set up fails.
  */
 #include "xipmap_test.h"
 
