@@ -898,11 +898,13 @@ static unsigned long mtd_phys(int n)
  */
 static long data_offset(const char *dev)
 {
-	static unsigned char want[65536], got[65536];
+	unsigned char *want, *got;
 	long off = -1, at;
 	int fd = open(pr.path, O_RDONLY), d = open(dev, O_RDONLY);
 
-	if (fd >= 0 && d >= 0 && page <= sizeof(want) && read_at(fd, 0, want, page) == (long)page) {
+	want = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	got = want + page;
+	if (fd >= 0 && d >= 0 && want != MAP_FAILED && read_at(fd, 0, want, page) == (long)page) {
 		for (at = 0; at < 256 * (long)page && off < 0; at += page) {
 			if (read_at(d, at, got, page) != (long)page)
 				break;
@@ -910,6 +912,8 @@ static long data_offset(const char *dev)
 				off = at;
 		}
 	}
+	if (want != MAP_FAILED)
+		munmap(want, 2 * page);
 	if (fd >= 0)
 		close(fd);
 	if (d >= 0)
@@ -947,7 +951,7 @@ static int write_image(const char *image, const char *dev)
  */
 static int setup_mtd(void)
 {
-	char dev[24], src[24], dir[48];
+	char dev[24], src[24], dir[48], what[64];
 	int n = mtd_find(pr.mtd_type, pr.mtd_name);
 	long off = 0;
 
@@ -956,8 +960,8 @@ static int setup_mtd(void)
 		return setup_failed("no MTD device of type", pr.mtd_type);
 	xjoin(dev, sizeof(dev), "/dev/mtd", itoa(n), NULL);
 	if (pr.image && write_image(pr.image, dev)) {
-		xjoin(dir, sizeof(dir), "cannot write ", pr.image, " into", NULL);
-		return setup_failed(dir, dev);
+		xjoin(what, sizeof(what), "cannot write ", pr.image, " into", NULL);
+		return setup_failed(what, dev);
 	}
 	flash_phys = mtd_phys(n);
 	if (!pr.fstype) {
@@ -973,9 +977,8 @@ static int setup_mtd(void)
 		return setup_failed("cannot make", dir);
 	xjoin(src, sizeof(src), "mtd", itoa(n), NULL);
 	if (mount(src, dir, pr.fstype, MS_RDONLY, NULL)) {
-		xjoin(provider_path, sizeof(provider_path), "cannot mount ", pr.fstype, " from ",
-		      src, " on", NULL);
-		return setup_failed(provider_path, dir);
+		xjoin(what, sizeof(what), "cannot mount ", pr.fstype, " from ", src, " on", NULL);
+		return setup_failed(what, dir);
 	}
 	xjoin(mounted, sizeof(mounted), dir, NULL);
 	xjoin(provider_path, sizeof(provider_path), dir, "/" XT_CONTENTS_FILE, NULL);
