@@ -135,7 +135,7 @@ xm_load_target() {
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
 		poweroff module_params user_cross_compile debug guest_timeout libc runner \
-		checked_version bench_params kernel fs_images flash
+		checked_version bench_params kernel fs_images flash own_packages
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -150,17 +150,17 @@ xm_load_target() {
 			[ -z "${!f:-}" ] || xm_die "target $1: kernel=$kernel: $f is $kernel's"
 		done
 		t_kernel_name=$kernel
-		f=${packages:-}
+		own_packages=${packages:-}
 		eval "$(
 			unset kernel
 			# shellcheck source=/dev/null
 			. "$XIPMAP_TOP/qemu/targets/$t_kernel_name"
 			[ -z "${kernel:-}" ] || echo "xm_die 'target $t_kernel_name: its kernel is $kernel'"
-			for f in arch cross_compile defconfig fragment image packages; do
-				printf '%s=%q\n' "$f" "${!f:-}"
+			for v in arch cross_compile defconfig fragment image packages; do
+				printf '%s=%q\n' "$v" "${!v:-}"
 			done
 		)"
-		packages="$packages $f"
+		packages="$packages $own_packages"
 	fi
 	t_file=$file
 	t_description=$description
