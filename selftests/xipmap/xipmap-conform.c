@@ -423,19 +423,24 @@ static const char *known_deviation(struct expect e, struct outcome got, const ch
 
 	if (!(pr.flags & P_INTREE))
 		return NULL;
+	/*
+	 * Each only where the kernel does not have its fix (xt_fixed(),
+	 * patches/6.12): with the fix, a deviation is a failure.
+	 */
 	/* P1: __kernel_read() refuses a file with both .read and .read_iter. */
-	if (!strcmp(pr.name, "zero") && private_copy && got.kind == K_ERR && got.err == EINVAL)
+	if (!xt_fixed("P1") && !strcmp(pr.name, "zero") && private_copy && got.kind == K_ERR && got.err == EINVAL)
 		return "peers.md P1: __kernel_read() refuses /dev/zero (.read and .read_iter)";
 	/* P2: ... and one with .read only (mtdchar). */
-	if (!strcmp(pr.name, "mtdram") && private_copy && got.kind == K_ERR && got.err == EINVAL)
+	if (!xt_fixed("P2") && !strcmp(pr.name, "mtdram") && private_copy && got.kind == K_ERR &&
+	    got.err == EINVAL)
 		return "peers.md P2: __kernel_read() refuses mtdchar (.read, no .read_iter)";
 	/* P3: mtdchar_mmap() refuses private VMAs with -EACCES. */
-	if (!strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT && got.kind == K_ERR &&
-	    got.err == EACCES)
+	if (!xt_fixed("P3") && !strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT &&
+	    got.kind == K_ERR && got.err == EACCES)
 		return "peers.md P3: mtdchar_mmap() answers -EACCES to a private mapping";
 	/* P4: mtdchar_get_unmapped_area() keeps the address in an int. */
-	if (!strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT && got.kind == K_DIRECT &&
-	    detail && xt_contains(detail, "killed by signal"))
+	if (!xt_fixed("P4") && !strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT &&
+	    got.kind == K_DIRECT && detail && xt_contains(detail, "killed by signal"))
 		return "peers.md P4: mtdchar_get_unmapped_area() truncates the address to int";
 	return NULL;
 }
@@ -612,7 +617,7 @@ static void traced(int acc, int prot)
 
 	xjoin(label, sizeof(label), "traced ", acc_name(acc), " MAP_PRIVATE ", prot_name[prot],
 	      NULL);
-	if (e.direct_left && !known_bugs) {
+	if (e.direct_left && !known_bugs && !xt_fixed("8")) {
 		ksft_test_result_skip("%s: %s: %s\n", pr.name, label,
 				      "with DIRECT it WARNs (conformance.md 8); see --known-bugs");
 		return;
