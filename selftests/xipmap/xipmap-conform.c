@@ -245,12 +245,17 @@ static const char *checker_verdict(int status, struct xt_report r)
 
 static unsigned char file_buf[MAP_PAGES * 65536];
 
-/* Read @len bytes at @off through @fd; bytes read, or -1. */
+/*
+ * Read @len bytes at @off through @fd; bytes read, or -1.  A file without
+ * positions reads the same anywhere: /dev/zero's lseek() always says 0
+ * (null_lseek()), and so it is read from there.
+ */
 static long read_at(int fd, unsigned long off, void *buf, unsigned long len)
 {
 	long n, total = 0;
+	off_t pos = lseek(fd, off, SEEK_SET);
 
-	if (lseek(fd, off, SEEK_SET) != (off_t)off)
+	if (pos != (off_t)off && pos != 0)
 		return -1;
 	while (total < (long)len) {
 		n = read(fd, (char *)buf + total, len - total);
