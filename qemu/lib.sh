@@ -137,10 +137,33 @@ xm_load_target() {
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
 		poweroff module_params user_cross_compile debug guest_timeout libc runner \
-		checked_version bench_params patches fixes
+		checked_version bench_params patches fixes kernel fs_images flash
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
+	# kernel=OTHER: boot OTHER's kernel, built once for both: the build
+	# fields (and their packages) are OTHER's alone, and the build is
+	# cached and locked under OTHER's name.
+	t_kernel_name=$1
+	if [ -n "${kernel:-}" ]; then
+		[ -f "$XIPMAP_TOP/qemu/targets/$kernel" ] ||
+			xm_die "target $1: kernel=$kernel: no such target"
+		for f in kind kernel_package arch cross_compile defconfig fragment image; do
+			[ -z "${!f:-}" ] || xm_die "target $1: kernel=$kernel: $f is $kernel's"
+		done
+		t_kernel_name=$kernel
+		f=${packages:-}
+		eval "$(
+			unset kernel
+			# shellcheck source=/dev/null
+			. "$XIPMAP_TOP/qemu/targets/$t_kernel_name"
+			[ -z "${kernel:-}" ] || echo "xm_die 'target $t_kernel_name: its kernel is $kernel'"
+			for f in arch cross_compile defconfig fragment image packages; do
+				printf '%s=%q\n' "$f" "${!f:-}"
+			done
+		)"
+		packages="$packages $f"
+	fi
 	t_file=$file
 	t_description=$description
 	t_kind=${kind:-build}
@@ -214,6 +237,24 @@ xm_load_target() {
 	# Seconds the guest may run before the runner calls it hung (300; a
 	# debug guest beside a kernel build in a cold make check needs more).
 	t_guest_timeout=${guest_timeout:-300}
+	# fs_images="romfs cramfs": xipmap-conform's filesystem images
+	# (qemu/conform-contents.c, genromfs, qemu/mkcramfs-xip.c), which the
+	# guest finds as /lib/xipmap/conform.<type> and writes into mtdram.
+	t_fs_images=${fs_images:-}
+	# flash="KIND:IMAGE ...": QEMU virt's CFI flash banks (32 MiB each at
+	# 0x20000000 and 0x22000000), one word per bank from the first: KIND
+	# rom (physmap-of's "mtd-rom", an MTD_ROM device) or nor (its
+	# "cfi-flash", CFI NOR), holding the image conform.IMAGE, in a device
+	# tree of the runner's with one node per bank, named flash-IMAGE
+	# (linux,mtd-name).  A bank not listed is not in the device tree.
+	t_flash=${flash:-}
+	for f in $t_flash; do
+		case $f in
+		rom:*|nor:*) [[ " $t_fs_images " = *" ${f#*:} "* ]] ||
+			xm_die "target $1: flash=$f: ${f#*:} is not in fs_images" ;;
+		*) xm_die "target $1: flash=$f: KIND:IMAGE with KIND rom or nor" ;;
+		esac
+	done
 	case $t_module in
 	kbuild|dkms) ;;
 	*) xm_die "target $1: unknown module '$t_module' (kbuild or dkms)" ;;
@@ -355,9 +396,10 @@ xm_kernel_build() {
 		return 0
 	fi
 	xm_patched_source
-	# One build at a time per target: two runs side by side wait here.
-	xm_lock "$XIPMAP_CACHE/kernel/$t_name"
-	[ -f "$XIPMAP_CACHE/kernel/$t_name-$(xm_kernel_key)/.xipmap-built" ] || k_built_now=1
+	# One build at a time per kernel: two runs side by side wait here.
+	xm_lock "$XIPMAP_CACHE/kernel/$t_kernel_name"
+	[ -f "$XIPMAP_CACHE/kernel/$t_kernel_name-$(xm_kernel_key)/.xipmap-built" ] ||
+		k_built_now=1
 	xm_kernel_compile
 	xm_unlock
 	k_release=$(cat "$k_build/include/config/kernel.release")
@@ -428,7 +470,7 @@ xm_kernel_compile() {
 	local key log
 
 	key=$(xm_kernel_key)
-	k_build=$XIPMAP_CACHE/kernel/$t_name-$key
+	k_build=$XIPMAP_CACHE/kernel/$t_kernel_name-$key
 	k_image=$k_build/$t_image
 	if [ -f "$k_build/.xipmap-built" ] && [ -f "$k_image" ]; then
 		xm_log "$t_name: kernel cached in $k_build"
@@ -586,4 +628,95 @@ xm_gen_init_cpio() {
 	mkdir -p "$XIPMAP_CACHE/tools"
 	gcc -O2 -o "$k_cpio.tmp" "$c" || xm_die "cannot build $c"
 	mv "$k_cpio.tmp" "$k_cpio"
+}
+
+# xm_host_tool NAME: the path of qemu/NAME.c built for the build machine,
+# once per source (and the headers it shares with the tests) and compiler.
+xm_host_tool() {
+	local src=$XIPMAP_TOP/qemu/$1.c key bin
+
+	key=$({ cat "$src" "$XIPMAP_TOP/selftests/xipmap/lib/xipmap_code.h" \
+		"$XIPMAP_TOP/uapi/linux/xipmap.h"; gcc --version | head -1; } |
+		sha256sum | cut -c1-16)
+	bin=$XIPMAP_CACHE/tools/$1-$key
+	if [ ! -x "$bin" ]; then
+		mkdir -p "$XIPMAP_CACHE/tools"
+		gcc -O2 -Wall -Wextra -Werror -I"$XIPMAP_TOP/uapi" \
+			-I"$XIPMAP_TOP/selftests/xipmap/lib" -o "$bin.tmp" "$src" ||
+			xm_die "cannot build $src"
+		mv "$bin.tmp" "$bin"
+	fi
+	echo "$bin"
+}
+
+# xm_fs_images DIR: the target's fs_images, xipmap-conform's filesystems,
+# as DIR/conform.<type>: the files of qemu/conform-contents.c (the
+# pattern, and the architecture's code where the tests run it), in a romfs
+# of Debian's genromfs with file data on page boundaries (-a: a file can
+# then be mapped in place) and in an XIP cramfs of qemu/mkcramfs-xip.c.
+# Pages of 4 KiB, which every no-MMU target has.
+xm_fs_images() {
+	local dir=$1 arch img tool
+
+	[ -n "$t_fs_images" ] || return 0
+	case $t_arch in
+	riscv|arm) arch=$t_arch ;;
+	x86|x86_64|i386) arch=x86 ;;
+	*) xm_die "$t_name: fs_images: no code to run in place for $t_arch" ;;
+	esac
+	rm -rf "$dir/contents"
+	mkdir -p "$dir/contents"
+	tool=$(xm_host_tool conform-contents)
+	"$tool" "$dir/contents" "$arch" 4096 || xm_die "$t_name: conform-contents failed"
+	for img in $t_fs_images; do
+		case $img in
+		romfs)
+			command -v genromfs >/dev/null ||
+				xm_die "$t_name: fs_images=romfs needs Debian's genromfs in packages="
+			genromfs -d "$dir/contents" -f "$dir/conform.romfs" -V xipmap-conform -a 4096 ;;
+		cramfs)
+			tool=$(xm_host_tool mkcramfs-xip)
+			"$tool" "$dir/contents" "$dir/conform.cramfs" 4096 ;;
+		*) xm_die "$t_name: fs_images: unknown image '$img' (romfs, cramfs)" ;;
+		esac || xm_die "$t_name: cannot make the $img image"
+	done
+}
+
+# xm_flash DIR: the target's flash banks (flash=) as QEMU arguments in the
+# array flash_args: QEMU's own device tree, dumped, with its one
+# "cfi-flash" node over both banks (which the kernel would concatenate,
+# and a concatenation has no mtd_point(): nothing maps in place) replaced
+# by one node per bank listed, and the bank's image written into the
+# flash's memory by QEMU's generic loader (a pflash drive makes the
+# no-MMU guest silent: ../shared/platform-notes.md).
+xm_flash() {
+	local dir=$1 dtb=$1/flash.dtb i=0 f kind img node addr compatible
+
+	flash_args=()
+	[ -n "$t_flash" ] || return 0
+	[ -z "$t_boot" ] || xm_die "$t_name: flash= is QEMU virt's, not a board with a boot stub"
+	# shellcheck disable=SC2086
+	$t_qemu $t_qemu_args -machine dumpdtb="$dtb" -nographic </dev/null \
+		>"$dir/dumpdtb.log" 2>&1 || { cat "$dir/dumpdtb.log" >&2
+		xm_die "$t_name: $t_qemu cannot dump its device tree"; }
+	fdtget "$dtb" /flash@20000000 compatible >/dev/null 2>&1 ||
+		xm_die "$t_name: QEMU's device tree has no /flash@20000000"
+	fdtput -r "$dtb" /flash@20000000 || xm_die "$t_name: fdtput -r /flash@20000000 failed"
+	for f in $t_flash; do
+		[ $i -lt 2 ] || xm_die "$t_name: flash=: QEMU virt has two banks"
+		kind=${f%%:*} img=${f#*:}
+		addr=$(printf '0x%x' $((0x20000000 + i * 0x2000000)))
+		node=/flash@${addr#0x}
+		compatible=cfi-flash
+		[ "$kind" = rom ] && compatible=mtd-rom
+		{ fdtput -c "$dtb" "$node" &&
+		  fdtput -t s "$dtb" "$node" compatible "$compatible" &&
+		  fdtput -t x "$dtb" "$node" reg 0 "$addr" 0 0x2000000 &&
+		  fdtput -t x "$dtb" "$node" bank-width 4 &&
+		  fdtput -t s "$dtb" "$node" linux,mtd-name "flash-$img"; } ||
+			xm_die "$t_name: cannot write $node into $dtb"
+		flash_args+=(-device "loader,file=$dir/conform.$img,addr=$addr")
+		i=$((i + 1))
+	done
+	flash_args+=(-dtb "$dtb")
 }

@@ -21,7 +21,7 @@ grep -q '^# # | ' "$log" || xm_die "$log has no tables: the run was made without
 
 awk -v want=" $* " '
 	function wanted(name) { return want == "  " || index(want, " " name " ") }
-	/^# # [^ |]+: \/.* capabilities / {
+	/^# # [^ |]+: .* capabilities [0-9a-fx]+/ {
 		name = $3; sub(/:$/, "", name)
 		on = wanted(name)
 		if (on) {

@@ -333,6 +333,11 @@ if [ -n "$only" ]; then
 fi
 [ "$inject" = fail ] && echo inject_fail >>"$out/tests/list"
 
+# The target's filesystem images and flash banks (qemu/lib.sh).
+mkdir -p "$out/images"
+xm_fs_images "$out/images"
+xm_flash "$out/images"
+
 # Directories the initramfs list below already makes.
 declare -A cpio_dirs=([/dev]=1 [/proc]=1 [/sys]=1 [/bin]=1 [/lib]=1 [/lib/modules]=1
 	[/tests]=1 [/boot]=1 [/tmp]=1)
@@ -447,6 +452,10 @@ busybox_initramfs() {
 	echo "file /boot/config-$k_release $k_config 0644 0 0"
 	echo "file /init $tests_dir/init/init 0755 0 0"
 	echo "file /lib/modules/xipmap.ko $module_file 0644 0 0"
+	# xipmap-conform's filesystem images (fs_images=), for mtdram.
+	for f in $t_fs_images; do
+		cpio_entry file "/lib/xipmap/conform.$f" "$out/images/conform.$f" 0644 0 0
+	done
 	[ "$t_module" = dkms ] && kmod_initramfs
 	[ -n "$inject_ko" ] &&
 		echo "file /lib/modules/xipmap_inject.ko $XIPMAP_CACHE/module/$t_name-inject/xipmap_inject.ko 0644 0 0"
@@ -538,7 +547,7 @@ if [ -n "$t_boot" ]; then
 		-device "loader,file=$cpio,addr=$t_load_initrd"
 		-device "loader,file=$out/board.dtb,addr=$t_load_dtb")
 else
-	boot=(-kernel "$k_image" -initrd "$cpio" -append "$append")
+	boot=(-kernel "$k_image" -initrd "$cpio" -append "$append" "${flash_args[@]}")
 fi
 
 xm_log "$t_name: booting $t_qemu (timeout ${timeout}s, log: $log)"

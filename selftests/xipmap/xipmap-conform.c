@@ -55,6 +55,9 @@ enum { C_NONE, C_TRUNCATE, C_WRITE };
 #define P_SCRATCH	(1 << 2)	/* its contents may be overwritten */
 #define P_INTREE	(1 << 3)	/* a kernel provider: known deviations are XFAIL */
 #define P_NO_END	(1 << 4)	/* no size: no ranges past the end */
+#define P_RDONLY	(1 << 5)	/* a read-only filesystem: open for writing is EROFS */
+#define P_XIP		(1 << 6)	/* execute-in-place from flash: the XIP claims */
+#define P_MTDCHAR	(1 << 7)	/* mtdchar, drivers/mtd/mtdchar.c (peers.md P2-P4) */
 
 struct profile {
 	const char *name;
@@ -67,34 +70,82 @@ struct profile {
 	unsigned long base;		/* where it maps directly, if it says; else 0 */
 	unsigned long size;		/* bytes; 0: lseek(SEEK_END) */
 	const char *source;		/* where the profile comes from */
+	/*
+	 * On MTD: the device of this type ("ram", "rom", "nor": its
+	 * /sys/class/mtd/mtdN/type) and, if given, this name, found by
+	 * them and not by number.  With fstype, the filesystem mounted
+	 * read-only from it (ROMFS_BACKED_BY_MTD, CRAMFS_MTD), first written
+	 * into it from image if one is given (mtdram), and the file
+	 * XT_CONTENTS_FILE of qemu/conform-contents.c in it is the provider.
+	 */
+	const char *mtd_type;
+	const char *mtd_name;
+	const char *image;
 };
 
 #define CAPS_ALL	XIPMAP_CAP_ALL
-#define FILE_PAGES	8	/* files made by the tool, and the least size */
-#define MAP_OFF_PAGES	2	/* every mapping: two pages at page 2 */
+#define CAPS_ROM	(XIPMAP_CAP_COPY | XIPMAP_CAP_DIRECT | XIPMAP_CAP_READ | XIPMAP_CAP_EXEC)
+#define CAPS_CRAMFS	CAPS_ROM
+#define MTDRAM_NAME	"mtdram test device"	/* drivers/mtd/devices/mtdram.c */
+#define IMAGES		"/lib/xipmap/conform."	/* the runner's images (qemu/lib.sh) */
+/* Files made by the tool and the runner's images (lib/xipmap_code.h), and the least size. */
+#define FILE_PAGES	XT_CONTENTS_PAGES
+#define MAP_OFF_PAGES	XT_CONTENTS_CODE_PAGE	/* every mapping: two pages at page 2 */
 #define MAP_PAGES	2
 
 static const struct profile builtin[] = {
 	{ "xipflash0-nor", XT_NOR, XT_CAPS_NOR, 0, C_NONE, NULL, 0, 0, 0,
-	  "xipmap personality nor" },
+	  "xipmap personality nor",
+	  NULL, NULL, NULL },
 	{ "xipflash1-ram", XT_RAM, XT_CAPS_RAM, 0, C_NONE, NULL, 1, 0, 0,
-	  "xipmap personality ram" },
+	  "xipmap personality ram",
+	  NULL, NULL, NULL },
 	{ "xipflash2-nand", XT_NAND, XT_CAPS_NAND, 0, C_NONE, NULL, 2, 0, 0,
-	  "xipmap personality nand" },
+	  "xipmap personality nand",
+	  NULL, NULL, NULL },
 	{ "xipflash3-fb", XT_FB, XT_CAPS_FB, P_NO_READ, C_NONE, NULL, 3, 0, 0,
-	  "xipmap personality fb" },
+	  "xipmap personality fb",
+	  NULL, NULL, NULL },
 	{ "xipramfs-truncate", CONFORM_DIR "/xipramfs/t", CAPS_ALL, 0, C_TRUNCATE,
-	  "xipramfs", -1, 0, 0, "module/ramfs-nommu.c" },
+	  "xipramfs", -1, 0, 0, "module/ramfs-nommu.c",
+	  NULL, NULL, NULL },
 	{ "xipramfs-write", CONFORM_DIR "/xipramfs/w", CAPS_ALL, P_RUN_MAYBE, C_WRITE,
-	  "xipramfs", -1, 0, 0, "module/ramfs-nommu.c" },
+	  "xipramfs", -1, 0, 0, "module/ramfs-nommu.c",
+	  NULL, NULL, NULL },
 	{ "ramfs-truncate", CONFORM_DIR "/ramfs/t", CAPS_ALL, P_INTREE, C_TRUNCATE,
-	  "ramfs", -1, 0, 0, "fs/ramfs/file-nommu.c: ramfs_mmap_capabilities()" },
+	  "ramfs", -1, 0, 0, "fs/ramfs/file-nommu.c: ramfs_mmap_capabilities()",
+	  NULL, NULL, NULL },
 	{ "ramfs-write", CONFORM_DIR "/ramfs/w", CAPS_ALL, P_INTREE | P_RUN_MAYBE, C_WRITE,
-	  "ramfs", -1, 0, 0, "fs/ramfs/file-nommu.c: ramfs_mmap_capabilities()" },
+	  "ramfs", -1, 0, 0, "fs/ramfs/file-nommu.c: ramfs_mmap_capabilities()",
+	  NULL, NULL, NULL },
 	{ "zero", "/dev/zero", XIPMAP_CAP_COPY, P_INTREE | P_NO_END, C_NONE, NULL, -1, 0, 0,
-	  "drivers/char/mem.c: zero_mmap_capabilities()" },
-	{ "mtdram", "/dev/mtd0", CAPS_ALL, P_INTREE | P_SCRATCH, C_NONE, NULL, -1, 0, 0,
-	  "drivers/mtd/mtdcore.c: mtd_mmap_capabilities(), MTD_RAM" },
+	  "drivers/char/mem.c: zero_mmap_capabilities()",
+	  NULL, NULL, NULL },
+	{ "mtdram", NULL, CAPS_ALL, P_INTREE | P_SCRATCH | P_MTDCHAR, C_NONE, NULL, -1, 0, 0,
+	  "drivers/mtd/mtdcore.c: mtd_mmap_capabilities(), MTD_RAM",
+	  .mtd_type = "ram", .mtd_name = MTDRAM_NAME },
+	{ "romfs-mtdram", NULL, CAPS_ALL, P_INTREE | P_RDONLY, C_NONE, "romfs", -1, 0, 0,
+	  "fs/romfs/mmap-nommu.c: romfs_mmap_capabilities(), MTD_RAM",
+	  .mtd_type = "ram", .mtd_name = MTDRAM_NAME, .image = IMAGES "romfs" },
+	{ "cramfs-mtdram", NULL, CAPS_CRAMFS, P_INTREE | P_RDONLY, C_NONE, "cramfs", -1, 0, 0,
+	  "fs/cramfs/inode.c: cramfs_physmem_mmap_capabilities()",
+	  .mtd_type = "ram", .mtd_name = MTDRAM_NAME, .image = IMAGES "cramfs" },
+	{ "romfs-rom", NULL, CAPS_ROM, P_INTREE | P_RDONLY | P_XIP, C_NONE, "romfs", -1, 0, 0,
+	  "fs/romfs/mmap-nommu.c: romfs_mmap_capabilities(), MTD_ROM",
+	  .mtd_type = "rom", .mtd_name = "flash-romfs" },
+	{ "romfs-nor", NULL, XIPMAP_CAP_COPY, P_INTREE | P_RDONLY, C_NONE, "romfs", -1, 0, 0,
+	  "fs/romfs/mmap-nommu.c: romfs_mmap_capabilities(), MTD_NORFLASH",
+	  .mtd_type = "nor", .mtd_name = "flash-romfs" },
+	{ "cramfs-rom", NULL, CAPS_CRAMFS, P_INTREE | P_RDONLY | P_XIP, C_NONE, "cramfs", -1, 0, 0,
+	  "fs/cramfs/inode.c: cramfs_physmem_mmap_capabilities(), MTD_ROM",
+	  .mtd_type = "rom", .mtd_name = "flash-cramfs" },
+	{ "cramfs-nor", NULL, CAPS_CRAMFS, P_INTREE | P_RDONLY | P_XIP, C_NONE, "cramfs", -1, 0, 0,
+	  "fs/cramfs/inode.c: cramfs_physmem_mmap_capabilities(), MTD_NORFLASH",
+	  .mtd_type = "nor", .mtd_name = "flash-cramfs" },
+	{ "mtd-rom", NULL, CAPS_ROM, P_INTREE | P_MTDCHAR, C_NONE, NULL, -1, 0, 0,
+	  "drivers/mtd/mtdcore.c: mtd_mmap_capabilities(), MTD_ROM", .mtd_type = "rom" },
+	{ "mtd-nor", NULL, XIPMAP_CAP_COPY, P_INTREE | P_MTDCHAR, C_NONE, NULL, -1, 0, 0,
+	  "drivers/mtd/mtdcore.c: mtd_mmap_capabilities(), MTD_NORFLASH", .mtd_type = "nor" },
 };
 
 static unsigned long page;
@@ -436,17 +487,21 @@ static const char *known_deviation(struct expect e, struct outcome got, const ch
 	if (!xt_fixed("P1") && !strcmp(pr.name, "zero") && private_copy && got.kind == K_ERR && got.err == EINVAL)
 		return "peers.md P1: __kernel_read() refuses /dev/zero (.read and .read_iter)";
 	/* P2: ... and one with .read only (mtdchar). */
-	if (!xt_fixed("P2") && !strcmp(pr.name, "mtdram") && private_copy && got.kind == K_ERR &&
+	if (!xt_fixed("P2") && (pr.flags & P_MTDCHAR) && private_copy && got.kind == K_ERR &&
 	    got.err == EINVAL)
 		return "peers.md P2: __kernel_read() refuses mtdchar (.read, no .read_iter)";
 	/* P3: mtdchar_mmap() refuses private VMAs with -EACCES. */
-	if (!xt_fixed("P3") && !strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT &&
+	if (!xt_fixed("P3") && (pr.flags & P_MTDCHAR) && e.o.kind == K_DIRECT &&
 	    got.kind == K_ERR && got.err == EACCES)
 		return "peers.md P3: mtdchar_mmap() answers -EACCES to a private mapping";
 	/* P4: mtdchar_get_unmapped_area() keeps the address in an int. */
-	if (!xt_fixed("P4") && !strcmp(pr.name, "mtdram") && e.o.kind == K_DIRECT &&
+	if (!xt_fixed("P4") && (pr.flags & P_MTDCHAR) && e.o.kind == K_DIRECT &&
 	    got.kind == K_DIRECT && detail && xt_contains(detail, "killed by signal"))
 		return "peers.md P4: mtdchar_get_unmapped_area() truncates the address to int";
+	/* P5: romfs_get_unmapped_area() does the same. */
+	if (!xt_fixed("P5") && pr.fstype && !strcmp(pr.fstype, "romfs") && pr.mtd_type &&
+	    e.o.kind == K_DIRECT && got.kind == K_DIRECT && detail && xt_contains(detail, "killed by signal"))
+		return "peers.md P5: romfs_get_unmapped_area() truncates the address to int";
 	return NULL;
 }
 
@@ -515,6 +570,16 @@ static int open_provider(const char *label, int acc)
 {
 	int fd = open(pr.path, acc);
 
+	if ((pr.flags & P_RDONLY) && acc != O_RDONLY && (fd >= 0 || errno != EROFS)) {
+		/* A read-only filesystem says EROFS: anything else is its failure. */
+		ksft_print_msg("%s: %s: open %s %s on a read-only filesystem: %s%s\n",
+			       pr.name, label, pr.path, acc_name(acc), "expected EROFS, got ",
+			       fd >= 0 ? "a file open for writing" : xt_errname(errno));
+		ksft_test_result_fail("%s: %s\n", pr.name, label);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	if (fd < 0 && acc != O_RDONLY && (errno == EROFS || errno == EACCES)) {
 		ksft_test_result_skip("%s: %s: cannot be tried: open %s: %s\n", pr.name, label,
 				      acc_name(acc), xt_errname(errno));
@@ -760,12 +825,174 @@ static void fill(unsigned char *buf, unsigned long len)
 
 static char mounted[64];
 static char not_set_up[160];	/* why setup() failed */
+static char provider_path[64];	/* pr.path, for a provider on MTD */
+static unsigned long flash_phys;	/* where the MTD device is in memory, if known */
 
 /* setup() failed because @what failed: say so in not_set_up; -1. */
 static int setup_failed(const char *what, const char *path)
 {
 	xjoin(not_set_up, sizeof(not_set_up), what, " ", path, ": ", xt_errname(errno), NULL);
 	return -1;
+}
+
+/* @s with its trailing newline cut. */
+static char *chomp(char *s)
+{
+	unsigned long n = strlen(s);
+
+	if (n && s[n - 1] == '\n')
+		s[n - 1] = '\0';
+	return s;
+}
+
+/* /sys/class/mtd/mtd@n/@attr, without its newline, in @buf; 0 or -1. */
+static int mtd_attr(int n, const char *attr, char *buf, unsigned long size)
+{
+	char path[64];
+
+	xjoin(path, sizeof(path), "/sys/class/mtd/mtd", itoa(n), "/", attr, NULL);
+	if (xt_read_file(path, buf, size) <= 0)
+		return -1;
+	chomp(buf);
+	return 0;
+}
+
+/*
+ * The number of the MTD device of @type ("ram", "rom", "nor") named @name
+ * (any name if NULL), found in /sys/class/mtd rather than assumed: which
+ * number a device gets depends on the order the drivers probe in.  -1 if
+ * there is none.
+ */
+static int mtd_find(const char *type, const char *name)
+{
+	char buf[128];
+	int n;
+
+	for (n = 0; n < 64; n++) {
+		if (mtd_attr(n, "type", buf, sizeof(buf)) || strcmp(buf, type))
+			continue;
+		if (!name || (!mtd_attr(n, "name", buf, sizeof(buf)) && !strcmp(buf, name)))
+			return n;
+	}
+	return -1;
+}
+
+/*
+ * The physical address of MTD device @n, for a flash bank that physmap-of
+ * maps from a device tree node flash@ADDR (its uevent's OF_FULLNAME); 0
+ * when it does not say (mtdram, in vmalloc() memory).  On no-MMU the
+ * physical address is the address.
+ */
+static unsigned long mtd_phys(int n)
+{
+	static char buf[512];
+	const char *at;
+
+	if (mtd_attr(n, "device/uevent", buf, sizeof(buf)))
+		return 0;
+	at = xstrstr(buf, "OF_FULLNAME=/flash@");
+	return at ? strtoul(at + strlen("OF_FULLNAME=/flash@"), NULL, 16) : 0;
+}
+
+/*
+ * Where the file's first page is in MTD device @dev, which holds the
+ * filesystem image: the first page of the device equal to it, or -1.
+ */
+static long data_offset(const char *dev)
+{
+	static unsigned char want[65536], got[65536];
+	long off = -1, at;
+	int fd = open(pr.path, O_RDONLY), d = open(dev, O_RDONLY);
+
+	if (fd >= 0 && d >= 0 && page <= sizeof(want) && read_at(fd, 0, want, page) == (long)page) {
+		for (at = 0; at < 256 * (long)page && off < 0; at += page) {
+			if (read_at(d, at, got, page) != (long)page)
+				break;
+			if (!memcmp(got, want, page))
+				off = at;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (d >= 0)
+		close(d);
+	return off;
+}
+
+/* Write the image file @image into the MTD device @dev from its start; 0 or -1. */
+static int write_image(const char *image, const char *dev)
+{
+	int in = open(image, O_RDONLY), out = open(dev, O_RDWR);
+	off_t len = in < 0 ? -1 : lseek(in, 0, SEEK_END);
+	unsigned char *buf = MAP_FAILED;
+	int ret = -1;
+
+	if (len > 0)
+		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf != MAP_FAILED && out >= 0 && read_at(in, 0, buf, len) == len &&
+	    !write_all(out, 0, buf, len))
+		ret = 0;
+	if (buf != MAP_FAILED)
+		munmap(buf, len);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ret;
+}
+
+/*
+ * A provider on MTD: find the device, write the image into it if the
+ * profile has one, mount the filesystem read-only from it if the profile
+ * names one, and say where the provider is (pr.path) and, on a flash,
+ * where its data must be mapped in place (pr.base); 0 or -1.
+ */
+static int setup_mtd(void)
+{
+	char dev[24], src[24], dir[48];
+	int n = mtd_find(pr.mtd_type, pr.mtd_name);
+	long off = 0;
+
+	errno = ENODEV;
+	if (n < 0)
+		return setup_failed("no MTD device of type", pr.mtd_type);
+	xjoin(dev, sizeof(dev), "/dev/mtd", itoa(n), NULL);
+	if (pr.image && write_image(pr.image, dev)) {
+		xjoin(dir, sizeof(dir), "cannot write ", pr.image, " into", NULL);
+		return setup_failed(dir, dev);
+	}
+	flash_phys = mtd_phys(n);
+	if (!pr.fstype) {
+		xjoin(provider_path, sizeof(provider_path), dev, NULL);
+		pr.path = provider_path;
+		pr.base = flash_phys;
+		return 0;
+	}
+	xjoin(dir, sizeof(dir), CONFORM_DIR "/", pr.name, NULL);
+	if (mkdir(CONFORM_DIR, 0755) && errno != EEXIST)
+		return setup_failed("cannot make", CONFORM_DIR);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return setup_failed("cannot make", dir);
+	xjoin(src, sizeof(src), "mtd", itoa(n), NULL);
+	if (mount(src, dir, pr.fstype, MS_RDONLY, NULL)) {
+		xjoin(provider_path, sizeof(provider_path), "cannot mount ", pr.fstype, " from ",
+		      src, " on", NULL);
+		return setup_failed(provider_path, dir);
+	}
+	xjoin(mounted, sizeof(mounted), dir, NULL);
+	xjoin(provider_path, sizeof(provider_path), dir, "/" XT_CONTENTS_FILE, NULL);
+	pr.path = provider_path;
+	if (flash_phys) {
+		off = data_offset(dev);
+		if (off < 0) {
+			errno = ENOENT;
+			return setup_failed("the file's data is not in", dev);
+		}
+		pr.base = flash_phys + off;
+	}
+	/* The runner's contents: the data and code checks hold. */
+	scratch_ready = 1;
+	return 0;
 }
 
 /*
@@ -781,7 +1008,10 @@ static int setup(void)
 
 	scratch_ready = 0;
 	mounted[0] = '\0';
-	if (pr.fstype) {
+	flash_phys = 0;
+	if (pr.mtd_type && setup_mtd())
+		return -1;
+	if (pr.fstype && !pr.mtd_type) {
 		char dir[64], what[48], *slash;
 
 		xjoin(dir, sizeof(dir), pr.path, NULL);
@@ -898,11 +1128,18 @@ static int fs_known(const char *type)
 static const char *absent(const struct profile *p)
 {
 	static char why[128];
+	struct stat st;
 	int fd;
 
-	if (p->fstype)
-		return fs_known(p->fstype) ? NULL :
-		       xjoin(why, sizeof(why), "no ", p->fstype, " in /proc/filesystems", NULL);
+	if (p->fstype && !fs_known(p->fstype))
+		return xjoin(why, sizeof(why), "no ", p->fstype, " in /proc/filesystems", NULL);
+	if (p->mtd_type && mtd_find(p->mtd_type, p->mtd_name) < 0)
+		return xjoin(why, sizeof(why), "no MTD device of type ", p->mtd_type,
+			     p->mtd_name ? " named " : "", p->mtd_name ? p->mtd_name : "", NULL);
+	if (p->image && stat(p->image, &st))
+		return xjoin(why, sizeof(why), "no ", p->image, " (the runner's fs_images)", NULL);
+	if (p->fstype || p->mtd_type)
+		return NULL;
 	if (p->create != C_NONE)
 		return NULL;
 	fd = open(p->path, O_RDONLY);
@@ -921,6 +1158,154 @@ static const int accs[] = { O_RDONLY, O_WRONLY, O_RDWR };
 #define NR_TRACED	2
 #define NR_OTHER	7
 #define NR_TESTS	(NR_COMBINATIONS + NR_TRACED + NR_OTHER)
+#define NR_XIP		3
+
+/* How many results profile @p gives: a filesystem on MTD and XIP add theirs. */
+static unsigned int nr_tests(const struct profile *p)
+{
+	return NR_TESTS + (p->fstype && p->mtd_type) + (p->flags & P_XIP ? NR_XIP : 0);
+}
+
+/* One result of the claims below, counted as report() counts. */
+static void claim(const char *label, const char *failed, const char *known)
+{
+	tried++;
+	matched += !failed;
+	deviated += !!failed;
+	known_dev += failed && known;
+	if (failed)
+		ksft_print_msg("%s: %s: %s\n", pr.name, label, failed);
+	if (table)
+		ksft_print_msg("| %s | it holds | %s | %s |\n", cell(label),
+			       failed ? cell(failed) : "it holds",
+			       !failed ? "as documented" : known ? "deviates (known)" :
+			       "**DEVIATES**");
+	if (!failed)
+		ksft_test_result_pass("%s: %s\n", pr.name, label);
+	else if (known)
+		ksft_test_result_xfail("%s: %s: %s\n", pr.name, label, known);
+	else
+		ksft_test_result_fail("%s: %s\n", pr.name, label);
+}
+
+/*
+ * A file of the runner's image: read() must give what the image holds,
+ * every page of it (qemu/conform-contents.c wrote the same bytes as
+ * fill()).  cramfs reads the last page of a file whose size is a multiple
+ * of the page size as a hole (peers.md P6).
+ */
+static void read_contents(void)
+{
+	static const char label[] = "read() gives the file's contents";
+	unsigned long len = FILE_PAGES * page, i;
+	unsigned char *want;
+	static char buf[128];
+	const char *failed = NULL, *known = NULL;
+	unsigned char *shown;
+	char nr[24];
+	int fd;
+	long n;
+
+	want = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = open(pr.path, O_RDONLY);
+	if (want == MAP_FAILED || fd < 0 || len > sizeof(file_buf)) {
+		failed = xjoin(buf, sizeof(buf), "cannot open it or get memory: ",
+			       xt_errname(errno), NULL);
+	} else {
+		fill(want, len);
+		n = read_at(fd, 0, file_buf, len);
+		itoa_r(len, nr);
+		if (n != (long)len)
+			failed = xjoin(buf, sizeof(buf), "read() gave ", ltoa(n), " bytes of ",
+				       nr, NULL);
+		for (i = 0; !failed && i < FILE_PAGES; i++) {
+			if (!memcmp(file_buf + i * page, want + i * page, page))
+				continue;
+			itoa_r(FILE_PAGES, nr);
+			failed = xjoin(buf, sizeof(buf), "page ", utoa(i), " (from 0) of ", nr,
+				       xt_byte_diff(file_buf + i * page, 0, page) < 0 ?
+				       " reads as zeros" : " differs", NULL);
+			if (!strcmp(pr.fstype, "cramfs") && i == FILE_PAGES - 1 &&
+			    xt_contains(failed, "zeros")) {
+				known = "peers.md P6: cramfs_read_folio() reads a full last page "
+					"as a hole";
+				/* What the flash holds there, seen in place. */
+				shown = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, i * page);
+				if (shown != MAP_FAILED) {
+					xjoin(buf + strlen(buf), sizeof(buf) - strlen(buf),
+					      memcmp(shown, want + i * page, page) ?
+					      "; so does a shared mapping" :
+					      "; a shared mapping of it has the data", NULL);
+					munmap(shown, page);
+				}
+			}
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (want != MAP_FAILED)
+		munmap(want, len);
+	claim(label, failed, known);
+}
+
+/*
+ * What execute-in-place promises, on a filesystem on a flash: a private
+ * PROT_READ|PROT_EXEC mapping of a file (how binfmt_elf_fdpic maps a
+ * program's text) is the flash itself, at the physical address of the
+ * file's data (no-MMU: the physical address is the address); the code in
+ * it runs there; and no copy is made (/proc/meminfo's MmapCopy does not
+ * grow).
+ */
+static void xip_claims(void)
+{
+	unsigned long off = MAP_OFF_PAGES * page, len = MAP_PAGES * page;
+	int prot = PROT_READ | PROT_EXEC;
+	static char buf[3][128];
+	const char *failed[3] = { NULL, NULL, NULL };
+	char want[24], got[24];
+	long before, during;
+	unsigned char *p;
+	int fd, i;
+
+	fd = open(pr.path, O_RDONLY);
+	before = xt_meminfo("MmapCopy");
+	p = fd < 0 ? MAP_FAILED : mmap(NULL, len, prot, MAP_PRIVATE, fd, off);
+	during = xt_meminfo("MmapCopy");
+	if (p == MAP_FAILED) {
+		xjoin(buf[0], sizeof(buf[0]), "open or mmap: ", xt_errname(errno), NULL);
+		for (i = 0; i < 3; i++)
+			failed[i] = buf[0];
+	} else {
+		utoh_r(pr.base + off, want);
+		utoh_r((unsigned long)p, got);
+		if (!pr.base || (unsigned long)p != pr.base + off)
+			failed[0] = xjoin(buf[0], sizeof(buf[0]), "mapped at 0x", got,
+					  ", the file's data is at 0x", want, NULL);
+#ifdef XT_HAVE_RET42
+		/* Only code that is there and in the flash is run (P4, P5: a wild address). */
+		if (memcmp(p + XT_RET42_OFFSET, xt_ret42, sizeof(xt_ret42)))
+			failed[1] = "the code is not in the mapping";
+		else if (failed[0])
+			failed[1] = "not run: the mapping is not the flash";
+		else if (xt_ret42_at(p)() != 42)
+			failed[1] = "the code did not return 42";
+#else
+		failed[1] = "no code for this architecture";
+#endif
+		if (before < 0 || during != before) {
+			itoa_r(before, want);
+			itoa_r(during, got);
+			failed[2] = xjoin(buf[2], sizeof(buf[2]), "MmapCopy was ", want, " kB, ",
+					  got, " kB with the mapping", NULL);
+		}
+		munmap(p, len);
+	}
+	if (fd >= 0)
+		close(fd);
+	claim("XIP: a private PROT_READ|PROT_EXEC mapping is the flash", failed[0], NULL);
+	claim("XIP: code in the file runs in place", failed[1], NULL);
+	claim("XIP: no copy is made (MmapCopy)", failed[2], NULL);
+}
 
 /* Every test of the provider pr, set up: NR_TESTS results. */
 static void run_tests(void)
@@ -952,6 +1337,10 @@ static void run_tests(void)
 	generic("length 0", 0, 0, MAP_PRIVATE, NULL);
 	generic("offset not page aligned", page, 1, MAP_PRIVATE, NULL);
 	generic("MAP_FIXED", page, 0, MAP_PRIVATE | MAP_FIXED, (void *)(16 * page));
+	if (pr.fstype && pr.mtd_type)
+		read_contents();
+	if (pr.flags & P_XIP)
+		xip_claims();
 }
 
 static void start_profile(const struct profile *p)
@@ -961,8 +1350,12 @@ static void start_profile(const struct profile *p)
 	matched = 0;
 	deviated = 0;
 	known_dev = 0;
-	ksft_print_msg("%s: %s (%s), capabilities %#x%s\n", pr.name, pr.path, pr.source,
-		       pr.caps, pr.flags & P_NO_READ ? ", no read method" : "");
+	ksft_print_msg("%s: %s%s%s%s%s (%s), capabilities %#x%s\n", pr.name,
+		       pr.path ? pr.path : pr.fstype ? pr.fstype : "/dev/mtdN",
+		       pr.mtd_type ? " on the MTD device of type " : "",
+		       pr.mtd_type ? pr.mtd_type : "", pr.mtd_name ? " named " : "",
+		       pr.mtd_name ? pr.mtd_name : "", pr.source, pr.caps,
+		       pr.flags & P_NO_READ ? ", no read method" : "");
 }
 
 static void end_profile(void)
@@ -988,7 +1381,7 @@ static void run_builtin(const struct profile *p, const char *why)
 	start_profile(p);
 	if (setup()) {
 		ksft_print_msg("%s: %s: every test fails\n", pr.name, not_set_up);
-		for (i = 0; i < NR_TESTS; i++)
+		for (i = 0; i < nr_tests(p); i++)
 			ksft_test_result_fail("%s: not set up\n", pr.name);
 	} else {
 		run_tests();
@@ -1017,7 +1410,7 @@ static __noreturn void run_one(const struct profile *p, int builtin_profile)
 		ksft_test_result_fail("%s: %s\n", pr.name, not_set_up);
 		ksft_finished();
 	}
-	ksft_set_plan(NR_TESTS);
+	ksft_set_plan(nr_tests(&pr));
 	run_tests();
 	end_profile();
 	ksft_finished();
@@ -1089,7 +1482,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--list")) {
 			for (n = 0; n < (int)ARRAY_SIZE(builtin); n++)
 				printf("%-18s %-22s caps %#04x  %s\n", builtin[n].name,
-				       builtin[n].path, builtin[n].caps, builtin[n].source);
+				       builtin[n].path ? builtin[n].path : builtin[n].mtd_type,
+				       builtin[n].caps, builtin[n].source);
 			return 0;
 		} else if (!strcmp(a, "--profile") && v) {
 			for (n = 0; n < (int)ARRAY_SIZE(builtin); n++)
@@ -1146,7 +1540,7 @@ int main(int argc, char **argv)
 		const char *why = absent(&builtin[n]);
 
 		xjoin(missing[n], sizeof(missing[n]), why ? why : "", NULL);
-		plan += why ? 1 : NR_TESTS;
+		plan += why ? 1 : nr_tests(&builtin[n]);
 	}
 	ksft_set_plan(plan);
 	for (n = 0; n < (int)ARRAY_SIZE(builtin); n++)

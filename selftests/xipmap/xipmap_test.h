@@ -10,6 +10,7 @@
 
 #include "kselftest.h"
 #include "xipmap_sys.h"
+#include "xipmap_code.h"
 
 /*
  * The devices as the module creates them by default: xipflashN has
@@ -1394,28 +1395,19 @@ static inline void xt_announce_kmsg(const char *text)
 
 /*
  * Machine code that returns 42, for the tests that run code in place from
- * a mapping (execute-in-place).  XT_RET42_OFFSET: where the tests put it.
+ * a mapping (execute-in-place): lib/xipmap_code.h, which the runner's
+ * host tool that writes the filesystem images shares (qemu/conform-contents.c).
  */
 #if defined(__riscv)
 #define XT_HAVE_RET42
-static const unsigned char xt_ret42[] = {
-	0x13, 0x05, 0xa0, 0x02,		/* li a0, 42 */
-	0x67, 0x80, 0x00, 0x00,		/* ret */
-};
+static const unsigned char xt_ret42[] = XT_RET42_RISCV;
 #elif defined(__x86_64__) || defined(__i386__)
 #define XT_HAVE_RET42
-static const unsigned char xt_ret42[] = {
-	0xb8, 0x2a, 0x00, 0x00, 0x00,	/* mov $42, %eax */
-	0xc3,				/* ret */
-};
+static const unsigned char xt_ret42[] = XT_RET42_X86;
 #elif defined(__arm__) && defined(__thumb2__)
 #define XT_HAVE_RET42
-static const unsigned char xt_ret42[] = {
-	0x2a, 0x20,			/* movs r0, #42 */
-	0x70, 0x47,			/* bx lr */
-};
+static const unsigned char xt_ret42[] = XT_RET42_THUMB2;
 #endif
-#define XT_RET42_OFFSET	64	/* not at the start of a page */
 
 #ifdef XT_HAVE_RET42
 /*

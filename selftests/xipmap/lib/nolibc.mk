@@ -34,7 +34,7 @@ NOLIBC_LDFLAGS := -nostdlib -pie -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
 	-Wl,--build-id=none
 NOLIBC_LIBS ?= -lgcc
 
-NOLIBC_DEPS := $(XIPMAP_LIB)/xipmap_sys.h $(XIPMAP_LIB)/nolibc.mk \
+NOLIBC_DEPS := $(XIPMAP_LIB)/xipmap_sys.h $(XIPMAP_LIB)/xipmap_code.h $(XIPMAP_LIB)/nolibc.mk \
 	$(XIPMAP_LIB)/uapi/linux/xipmap.h
 
 # The start code is its own object, built without nolibc (whose weak
