@@ -410,14 +410,19 @@ static char **test_env(void)
 	static const char *const args_vars[] = { "XIPMAP_CONFORM_ARGS", "XIPMAP_BENCH_ARGS" };
 	static char env_module[] = "XIPMAP_MODULE=" MODULE_PATH;
 	static char env_args[2][300];
+	static char env_fixed[200];
 	static char *envp[] = { env_module, "PATH=" TEST_DIR "/" COLLECTION ":/bin:/sbin",
-				NULL, NULL, NULL, NULL, NULL };
+				NULL, NULL, NULL, NULL, NULL, NULL };
 	unsigned int i;
 	int nenv = 2;
 
 	/* Passed on from the kernel command line: see qemu/run.sh --known-bugs. */
 	if (getenv("XIPMAP_KNOWN_BUGS"))
 		envp[nenv++] = "XIPMAP_KNOWN_BUGS=1";
+	/* A kernel with patches/6.12: the bugs fixed (qemu/run.sh, fixes=). */
+	if (getenv("XIPMAP_FIXED"))
+		envp[nenv++] = xjoin(env_fixed, sizeof(env_fixed), "XIPMAP_FIXED=",
+				     getenv("XIPMAP_FIXED"), NULL);
 	/* qemu/run.sh --table: xipmap-conform prints its tables. */
 	if (getenv("XIPMAP_CONFORM_TABLE"))
 		envp[nenv++] = "XIPMAP_CONFORM_TABLE=1";

@@ -17,6 +17,8 @@
 #
 # Caches live outside the clone, under $XIPMAP_CACHE (~/.cache/xipmap):
 #   src/linux-source-6.12-<deb version>/   unpacked Debian kernel source
+#   src-patched/linux-source-6.12-<deb version>+<hash>/  the same with a
+#                                           target's patches (hard links)
 #   kernel/<target>-<key>/                  kernel build (make O=...)
 #   stock/<image package>_<version>/        a stock kernel package, dpkg -x
 #   uapi/<arch>-<key>/usr/include           uapi headers of the 6.12 source
@@ -36,7 +38,7 @@ XIPMAP_SOURCE_PKG=linux-source-6.12
 # runs scripts/kernel-doc, which needs perl's Pod::Usage (package perl);
 # qemu/judge needs python3.
 XIPMAP_BASE_PACKAGES="make gcc libc6-dev flex bison bc libssl-dev libelf-dev \
-cpio xz-utils kmod perl python3 rsync $XIPMAP_SOURCE_PKG"
+cpio xz-utils kmod perl python3 rsync patch $XIPMAP_SOURCE_PKG"
 # What building and checking the Debian package takes (qemu/deb.sh; the
 # stock targets install the module from that package).
 XIPMAP_DEB_PACKAGES="dpkg-dev debhelper dh-dkms lintian fakeroot"
@@ -135,7 +137,7 @@ xm_load_target() {
 		packages defconfig fragment image qemu qemu_args console append budget_cold \
 		budget_warm user_cflags user_libs boot dtb load_kernel load_initrd load_dtb \
 		poweroff module_params user_cross_compile debug guest_timeout libc runner \
-		checked_version bench_params kernel fs_images flash own_packages
+		checked_version bench_params patches fixes kernel fs_images flash own_packages
 	# shellcheck source=/dev/null
 	. "$file"
 	t_name=$1
@@ -176,6 +178,13 @@ xm_load_target() {
 	t_cross=$cross_compile
 	t_packages=$packages
 	t_defconfig=${defconfig:-}
+	# patches=DIR: the kernel is built from a copy of the source with the
+	# git format-patch files of DIR (under the top directory) applied in
+	# order of their names (xm_patched_source); fixes= names the known
+	# kernel bugs they fix (docs/conformance.md numbers, docs/peers.md
+	# P-numbers), which the guest's tests then assert fixed (XIPMAP_FIXED).
+	t_patches=${patches:+$XIPMAP_TOP/$patches}
+	t_fixes=${fixes:-}
 	t_fragments=()
 	for f in ${fragment:-}; do
 		t_fragments+=("$XIPMAP_TOP/qemu/configs/$f")
@@ -263,6 +272,9 @@ xm_load_target() {
 	for f in "${t_fragments[@]}"; do
 		[ -f "$f" ] || xm_die "target $1: no fragment $f"
 	done
+	[ -z "$t_patches" ] || compgen -G "$t_patches/*.patch" >/dev/null ||
+		xm_die "target $1: no patches in $t_patches"
+	[ -z "$t_fixes" ] || [ -n "$t_patches" ] || xm_die "target $1: fixes= without patches="
 }
 
 # xm_targets: every target, the default first.
@@ -383,6 +395,7 @@ xm_kernel_build() {
 		xm_gen_init_cpio
 		return 0
 	fi
+	xm_patched_source
 	# One build at a time per kernel: two runs side by side wait here.
 	xm_lock "$XIPMAP_CACHE/kernel/$t_kernel_name"
 	[ -f "$XIPMAP_CACHE/kernel/$t_kernel_name-$(xm_kernel_key)/.xipmap-built" ] ||
@@ -398,6 +411,42 @@ xm_kernel_build() {
 	xm_gen_init_cpio
 }
 
+# xm_patched_source: for a target with patches=, a copy of the unpacked
+# source with the patches applied, once per set of patches, and k_src set
+# to it; for any other, k_src back at the source as unpacked.  The copy is
+# of hard links (cp -al): patch(1) writes each file it changes anew, which
+# breaks that file's link, so the unpacked tree is never changed; a
+# patched file still linked to it is an error.
+xm_patched_source() {
+	local dir tmp p f
+
+	k_src_unpacked=${k_src_unpacked:-$k_src}
+	k_src=$k_src_unpacked
+	[ -n "$t_patches" ] || return 0
+	dir=$XIPMAP_CACHE/src-patched/$(basename "$k_src_unpacked")+$(xm_tree_hash "$t_patches")
+	if [ ! -f "$dir/.xipmap-patched" ]; then
+		xm_lock "$dir"
+		if [ ! -f "$dir/.xipmap-patched" ]; then
+			xm_log "$t_name: applying $t_patches to a copy of $k_src_unpacked"
+			tmp=$(mktemp -d "$XIPMAP_CACHE/src-patched/.patch.XXXXXX")
+			cp -al "$k_src_unpacked" "$tmp/src" || xm_die "cannot copy $k_src_unpacked"
+			for p in "$t_patches"/*.patch; do
+				patch -d "$tmp/src" -p1 -s -N --no-backup-if-mismatch <"$p" ||
+					xm_die "$t_name: $(basename "$p") does not apply to $k_src_unpacked"
+				for f in $(sed -n 's|^+++ b/||p' "$p"); do
+					[ "$(stat -c %i "$tmp/src/$f")" != "$(stat -c %i "$k_src_unpacked/$f" 2>/dev/null)" ] ||
+						xm_die "$t_name: patching $f changed the unpacked source too"
+				done
+			done
+			rm -rf "$dir"
+			mv "$tmp/src" "$dir" && rmdir "$tmp"
+			touch "$dir/.xipmap-patched"
+		fi
+		xm_unlock
+	fi
+	k_src=$dir
+}
+
 # xm_kernel_key: a hash of everything that decides a kernel build: the
 # source package's version, the target's build fields (not its QEMU
 # arguments or time budgets, which do not change the kernel), the fragments'
@@ -408,6 +457,7 @@ xm_kernel_key() {
 		echo "$XIPMAP_SOURCE_PKG $(dpkg-query -W -f='${Version}' "$XIPMAP_SOURCE_PKG")"
 		echo "arch=$t_arch cross=$t_cross defconfig=$t_defconfig image=$t_image"
 		cat "${t_fragments[@]}"
+		[ -z "$t_patches" ] || echo "patches=$(xm_tree_hash "$t_patches")"
 		declare -f xm_kernel_compile xm_kmake xm_check_fragment
 		"${t_cross}gcc" --version | head -1
 		gcc --version | head -1

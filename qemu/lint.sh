@@ -21,7 +21,7 @@ xm_kernel_build
 # against (their cache keys), the amd64 headers and the checkers' versions.
 if [ "${1:-}" = --cached ]; then
 	key=$({
-		xm_tree_hash "$XIPMAP_TOP"/{Kbuild,module,uapi,qemu/inject,qemu/lint.sh,qemu/lib.sh}
+		xm_tree_hash "$XIPMAP_TOP"/{Kbuild,module,uapi,qemu/inject,qemu/lint.sh,qemu/lib.sh,patches}
 		for t in nommu-riscv64 mmu-riscv64 nommu-arm-mps2; do
 			xm_load_target "$t"
 			xm_kernel_key
@@ -55,6 +55,22 @@ checkpatch --ignore AVOID_BUG,VOLATILE -f $inject
 # changed with no macro to test (checkpatch assumes in-tree code, which
 # only ever builds against its own tree).
 checkpatch --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f module/compat.h
+
+# The kernel patches (patches/6.12, docs/kernel-fixes.md): each applies, in
+# order, to the source as Debian ships it (on a copy of hard links, which
+# patch(1) breaks for each file it writes), and checkpatch --strict finds
+# nothing in any, run in the tree as a kernel maintainer runs it: no type
+# ignored, ENOSYS included.
+echo "=== patches/6.12: apply in order to $(basename "$k_src"), checkpatch --strict"
+ptree=$XIPMAP_CACHE/lint/patches-tree
+rm -rf "$ptree" && mkdir -p "$(dirname "$ptree")" && cp -al "$k_src" "$ptree"
+for p in "$XIPMAP_TOP"/patches/6.12/*.patch; do
+	patch -d "$ptree" -p1 -s -N --no-backup-if-mismatch <"$p" >/dev/null ||
+		{ echo "$(basename "$p"): does not apply"; lint_status=1; }
+done
+rm -rf "$ptree"
+(cd "$k_src" && perl scripts/checkpatch.pl --strict --terse --show-types \
+	"$XIPMAP_TOP"/patches/6.12/*.patch) || lint_status=1
 
 # build DIR KDIR [make args]: a W=1 build of a copy of the module; any
 # compiler or sparse message fails.

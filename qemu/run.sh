@@ -507,6 +507,8 @@ append="console=$t_console rdinit=/init panic=-1 printk.devkmsg=on XIPMAP_MODE=$
 [ "$t_module" = dkms ] && append="$append XIPMAP_KMOD=1"
 [ -n "${modprobe_arg:-}" ] && append="$append XIPMAP_MODPROBE=$modprobe_arg"
 [ -n "$known_bugs" ] && append="$append XIPMAP_KNOWN_BUGS=1"
+# A kernel with patches: the known bugs they fix, for the tests (xt_fixed()).
+[ -n "$t_fixes" ] && append="$append XIPMAP_FIXED=${t_fixes// /,}"
 [ -n "$table" ] && append="$append XIPMAP_CONFORM_TABLE=1"
 # The kernel command line splits at spaces: init turns '+' back into ' '.
 [ -n "$conform" ] && append="$append XIPMAP_CONFORM_ARGS=${conform// /+}"

@@ -353,7 +353,8 @@ static int flash_mappings_cost_nothing_until_touched(void)
  * so twice MemTotal fails there with ENOMEM, and leaves nothing mapped:
  * anonymous memory, and a private writable mapping of the flash (which is
  * always a copy).  6.12 WARNs in the page allocator on the way: run only
- * with XIPMAP_KNOWN_BUGS=1 (qemu/check.sh does, and expects that WARN).
+ * with XIPMAP_KNOWN_BUGS=1 (qemu/check.sh does, and expects that WARN), or
+ * on a kernel with the fix (patches/6.12), where nothing may WARN.
  */
 static int mapping_larger_than_memory_is_enomem(void)
 {
@@ -361,7 +362,7 @@ static int mapping_larger_than_memory_is_enomem(void)
 	int ok = XT_PASS;
 	int fd, lines;
 
-	if (!xt_known_bugs()) {
+	if (!xt_known_bugs() && !xt_fixed("22")) {
 		ksft_print_msg("6.12 WARNs in __alloc_pages() (docs/conformance.md 9): set "
 			       "XIPMAP_KNOWN_BUGS=1 to run\n");
 		return XT_SKIP;

@@ -549,10 +549,12 @@ static int traced_process_gets_its_own_copy(void)
  * then WARNs (WARN_ON_ONCE, "shouldn't return success if we're not
  * sharing") whatever the driver answers, because the traced VMA has no
  * VM_MAYOVERLAY.  A WARN fails the run, so this test only runs when
- * XIPMAP_KNOWN_BUGS=1; see docs/conformance.md.
+ * XIPMAP_KNOWN_BUGS=1, or on a kernel with the fix (patches/6.12), which
+ * does not ask the driver at all; see docs/conformance.md, 8.
  */
 static int traced_process_on_direct_device_gets_a_copy(void)
 {
+	int fixed = xt_fixed("8");
 	struct counts c;
 	void *p;
 	int ok = XT_PASS;
@@ -560,7 +562,7 @@ static int traced_process_on_direct_device_gets_a_copy(void)
 
 	XT_NEED_COUNTERS();
 
-	if (!xt_known_bugs()) {
+	if (!xt_known_bugs() && !fixed) {
 		ksft_print_msg("6.12 WARNs in do_mmap_private(): set XIPMAP_KNOWN_BUGS=1 to run\n");
 		return XT_SKIP;
 	}
@@ -572,8 +574,11 @@ static int traced_process_on_direct_device_gets_a_copy(void)
 				      XT_CHECK_PATTERN }, 1);
 	XT_EXPECT(v.verdict == XT_PEER_ELSEWHERE, "traced process: %s, expected a copy\n",
 		  xt_verdict(v));
-	/* mm/nommu.c asks the driver, which must answer -ENOSYS (not shared). */
-	if (!driver_asked(NOR, c, 1, 0))
+	/*
+	 * 6.12's mm/nommu.c asks the driver, which must answer -ENOSYS (not
+	 * shared); with the fix it makes the copy without asking.
+	 */
+	if (!driver_asked(NOR, c, fixed ? 0 : 1, 0))
 		ok = XT_FAIL;
 	if (p != MAP_FAILED)
 		munmap(p, page);
@@ -673,12 +678,41 @@ static int overlaps_on_a_direct_device(void)
  * start: a panic any user who can open the device read-only can cause,
  * with no debug option (docs/conformance.md, 24).  It runs only with
  * XIPMAP_KNOWN_BUGS=1; qemu/check.sh does, and expects that BUG.
+ * With the fixes (patches/6.12) it runs always: a second process's longer
+ * mapping is the device, and so is a third's, which shares that region;
+ * this process's own second mapping is a copy (bug 2: one process cannot
+ * map one address twice).
  */
 static int longer_overlay_at_the_same_start(void)
 {
+	struct xt_report v;
 	void *p, *q;
 	int ok = XT_PASS;
 
+	if (xt_fixed("24")) {
+		p = map(NOR, 0, page, PROT_READ, MAP_PRIVATE);
+		if (p == MAP_FAILED) {
+			ksft_print_msg("private read-only, one page: %s\n", xt_errname(errno));
+			return XT_FAIL;
+		}
+		XT_EXPECT(p == direct(NOR, 0), "one page at %p, expected %p\n", p, direct(NOR, 0));
+		v = xt_peer(&(struct xt_map){ XT_NOR, 0, 2 * page, PROT_READ, MAP_PRIVATE,
+					      direct(NOR, 0), XT_CHECK_PATTERN }, 0);
+		XT_EXPECT(v.verdict == XT_PEER_AT, "second process, two pages from the same "
+			  "offset: %s, expected the device\n", xt_verdict(v));
+		v = xt_peer(&(struct xt_map){ XT_NOR, 0, 2 * page, PROT_READ, MAP_SHARED,
+					      direct(NOR, 0), XT_CHECK_PATTERN }, 0);
+		XT_EXPECT(v.verdict == XT_PEER_AT, "second process, shared, two pages: %s, "
+			  "expected the device\n", xt_verdict(v));
+		q = map(NOR, 0, 2 * page, PROT_READ, MAP_PRIVATE);
+		XT_EXPECT(is_copy(NOR, q, 0, 2 * page), "this process, two pages from the same "
+			  "offset at %p, expected a copy (the device is at %p)\n", q, direct(NOR, 0));
+		if (q != MAP_FAILED)
+			XT_EXPECT(!munmap(q, 2 * page), "munmap of the copy: %s\n",
+				  xt_errname(errno));
+		XT_EXPECT(!munmap(p, page), "munmap of the first: %s\n", xt_errname(errno));
+		return ok;
+	}
 	if (!xt_known_bugs()) {
 		ksft_print_msg("6.12 BUGs in add_nommu_region() (a panic): "
 			       "set XIPMAP_KNOWN_BUGS=1 to run\n");
@@ -695,6 +729,56 @@ static int longer_overlay_at_the_same_start(void)
 	if (q != MAP_FAILED)
 		munmap(q, 2 * page);
 	munmap(p, page);
+	return ok;
+}
+
+/*
+ * One process maps one range of a direct device twice.  6.12 gives both
+ * the device's address and stores the second VMA over the first in the
+ * process's tree: the first is lost, munmap() of it fails with EINVAL,
+ * and the device's file stays referenced for ever (the module can never
+ * be unloaded again): docs/conformance.md, 2.  So this runs only on a
+ * kernel with the fix (patches/6.12), where a second private read-only
+ * mapping is a copy and a second shared one fails with EEXIST, and each
+ * mapping is unmapped on its own.
+ */
+static int second_mapping_in_one_process(void)
+{
+	void *p, *q;
+	int ok = XT_PASS;
+
+	if (!xt_fixed("2")) {
+		xt_skip_why = "6.12 loses the first VMA (a reference leak for ever): "
+			      "runs on a kernel with the fix (XIPMAP_FIXED)";
+		return XT_SKIP;
+	}
+	p = map(NOR, 0, 2 * page, PROT_READ, MAP_PRIVATE);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("private read-only: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	XT_EXPECT(p == direct(NOR, 0), "first private at %p, expected %p\n", p, direct(NOR, 0));
+	q = map(NOR, 0, 2 * page, PROT_READ, MAP_PRIVATE);
+	XT_EXPECT(is_copy(NOR, q, 0, 2 * page), "second private at %p, expected a copy\n", q);
+	if (q != MAP_FAILED)
+		XT_EXPECT(!munmap(q, 2 * page), "munmap of the second: %s\n", xt_errname(errno));
+	q = map(NOR, page, page, PROT_READ, MAP_PRIVATE);
+	XT_EXPECT(is_copy(NOR, q, page, page), "private subset at %p, expected a copy\n", q);
+	if (q != MAP_FAILED)
+		XT_EXPECT(!munmap(q, page), "munmap of the subset: %s\n", xt_errname(errno));
+	XT_EXPECT(!munmap(p, 2 * page), "munmap of the first: %s\n", xt_errname(errno));
+
+	p = map(NOR, 0, page, PROT_READ, MAP_SHARED);
+	if (p == MAP_FAILED) {
+		ksft_print_msg("shared read-only: %s\n", xt_errname(errno));
+		return XT_FAIL;
+	}
+	q = map(NOR, 0, page, PROT_READ, MAP_SHARED);
+	XT_EXPECT(q == MAP_FAILED && errno == EEXIST, "second shared: %s at %p, expected "
+		  "EEXIST\n", xt_errname(q == MAP_FAILED ? errno : 0), q);
+	if (q != MAP_FAILED)
+		munmap(q, page);
+	XT_EXPECT(!munmap(p, page), "munmap of the first shared: %s\n", xt_errname(errno));
 	return ok;
 }
 
@@ -1151,6 +1235,7 @@ static const struct xt_test tests[] = {
 	XT_TEST_NOMMU(overlaps_on_a_copied_device, WHY_OVERLAP),
 	XT_TEST_NOMMU(overlaps_on_a_direct_device, WHY_OVERLAP),
 	XT_TEST_NOMMU(longer_overlay_at_the_same_start, WHY_OVERLAP),
+	XT_TEST_NOMMU(second_mapping_in_one_process, WHY_OVERLAP),
 	XT_TEST(sysfs_matches_the_ioctl),
 	XT_TEST(ioctl_bad_values_are_einval),
 	XT_TEST(ioctl_unknown_command_is_enotty),

@@ -256,6 +256,51 @@ static int mremap_resizes_private_mappings_in_place(void)
 	return ok;
 }
 
+/*
+ * After mremap() resizes a mapping, the process's tree holds it at its new
+ * size: munmap() of that size unmaps it whole, and nothing is left past
+ * it.  6.12 leaves the tree at the old size, and exit then frees the VMA
+ * a second time (slab corruption, docs/conformance.md 10), so this runs
+ * only on a kernel with the fix (patches/6.12).
+ */
+static int mremap_keeps_the_mapping_whole(void)
+{
+	unsigned char *p;
+	int ok = XT_PASS, lines;
+	long r;
+
+	if (!xt_fixed("10")) {
+		xt_skip_why = "6.12 corrupts the slab (a double free at exit): "
+			      "runs on a kernel with the fix (XIPMAP_FIXED)";
+		return XT_SKIP;
+	}
+	lines = xt_maps_lines();
+	p = anonymous(4 * page);
+	if (!p)
+		return XT_FAIL;
+	r = xmremap(p, 4 * page, 3 * page, 0, NULL);
+	XT_EXPECT(r == (long)p, "shrink 4 to 3 pages: %ld, expected %p\n", r, p);
+	XT_EXPECT(!munmap(p, 3 * page), "munmap of the 3 pages: %s\n", xt_errname(errno));
+	errno = 0;
+	XT_EXPECT(munmap(p + 3 * page, page) == -1 && errno == EINVAL,
+		  "munmap of the page cut off: %s, expected EINVAL (nothing there)\n",
+		  xt_errname(errno));
+	p = anonymous(4 * page);
+	if (!p)
+		return XT_FAIL;
+	r = xmremap(p, 4 * page, 2 * page, 0, NULL);
+	XT_EXPECT(r == (long)p, "shrink 4 to 2 pages: %ld, expected %p\n", r, p);
+	r = xmremap(p, 2 * page, 3 * page, 0, NULL);
+	XT_EXPECT(r == (long)p, "grow 2 to 3 pages: %ld, expected %p\n", r, p);
+	/* The page grown back is in the tree: it can be unmapped alone. */
+	XT_EXPECT(!munmap(p + 2 * page, page), "munmap of the page grown back: %s\n",
+		  xt_errname(errno));
+	XT_EXPECT(!munmap(p, 2 * page), "munmap of the 2 pages left: %s\n", xt_errname(errno));
+	XT_EXPECT(xt_maps_lines() == lines, "/proc/self/maps: %d lines, expected %d\n",
+		  xt_maps_lines(), lines);
+	return ok;
+}
+
 /* "Shared mappings may not be moved. Shareable mappings may not be moved." */
 static int mremap_refuses_shareable_mappings(void)
 {
@@ -319,6 +364,43 @@ static int munmap_trims_only_anonymous_mappings(void)
 	XT_EXPECT(r == -1 && errno == EINVAL, "device, first page: %d (%s), expected EINVAL\n",
 		  r, xt_errname(errno));
 	XT_EXPECT(!munmap(p, 3 * page), "device, whole: %s\n", xt_errname(errno));
+	return ok;
+}
+
+/*
+ * Unmapping the middle page of an anonymous mapping leaves the two ends
+ * mapped, each to be unmapped on its own.  6.12 WARNs in
+ * __mas_set_range() doing so (docs/conformance.md 11), so this runs only
+ * on a kernel with the fix (patches/6.12).
+ */
+static int munmap_of_the_middle_splits_an_anonymous_mapping(void)
+{
+	unsigned char *p;
+	int ok = XT_PASS, lines;
+
+	if (!xt_fixed("11")) {
+		xt_skip_why = "6.12 WARNs in __mas_set_range(): "
+			      "runs on a kernel with the fix (XIPMAP_FIXED)";
+		return XT_SKIP;
+	}
+	lines = xt_maps_lines();
+	p = anonymous(3 * page);
+	if (!p)
+		return XT_FAIL;
+	p[0] = 1;
+	p[2 * page] = 3;
+	XT_EXPECT(!munmap(p + page, page), "munmap of the middle page: %s\n", xt_errname(errno));
+	XT_EXPECT(p[0] == 1 && p[2 * page] == 3, "the ends lost their contents\n");
+	XT_EXPECT(xt_maps_lines() == lines + 2, "/proc/self/maps: %d lines, expected %d\n",
+		  xt_maps_lines(), lines + 2);
+	errno = 0;
+	XT_EXPECT(munmap(p + page, page) == -1 && errno == EINVAL,
+		  "munmap of the middle again: %s, expected EINVAL\n", xt_errname(errno));
+	XT_EXPECT(!munmap(p, page), "munmap of the first page: %s\n", xt_errname(errno));
+	XT_EXPECT(!munmap(p + 2 * page, page), "munmap of the last page: %s\n",
+		  xt_errname(errno));
+	XT_EXPECT(xt_maps_lines() == lines, "/proc/self/maps: %d lines, expected %d\n",
+		  xt_maps_lines(), lines);
 	return ok;
 }
 
@@ -556,9 +638,11 @@ static int shm_peer(char **argv)
  * ipc/shm.c's shm_file_operations, which have no mmap_capabilities, so
  * mm/nommu.c gives the (ramfs) regular file the default NOMMU_MAP_COPY
  * and refuses the shared mapping with ENODEV.  Assert that; when a kernel
- * attaches, check that two processes share the segment.
+ * attaches, check that two processes share the segment.  A kernel with
+ * the fix (patches/6.12, docs/conformance.md 14) must attach:
+ * sysv_shm_is_shared_between_processes.
  */
-static int sysv_shm_attach_is_enodev(void)
+static int sysv_shm(int fixed)
 {
 	char a_id[24], a_addr[24];
 	char *argv[] = { (char *)xt_self, "shm", a_id, a_addr, NULL };
@@ -574,12 +658,15 @@ static int sysv_shm_attach_is_enodev(void)
 	}
 	r = xshmat(id, NULL, 0);
 	if (r < 0 && r > -4096) {
-		XT_EXPECT(r == -ENODEV, "shmat: %s, expected ENODEV\n", xt_errname(-r));
+		XT_EXPECT(!fixed && r == -ENODEV, "shmat: %s, expected %s\n", xt_errname(-r),
+			  fixed ? "the segment attached" : "ENODEV");
 		xsyscall3(__NR_shmctl, id, IPC_RMID, NULL);
 		return ok;
 	}
-	ksft_print_msg("shmat attached the segment: the kernel no longer refuses it\n");
-	ok = XT_FAIL;
+	if (!fixed) {
+		ksft_print_msg("shmat attached the segment: the kernel no longer refuses it\n");
+		ok = XT_FAIL;
+	}
 	p = (unsigned char *)r;
 	XT_EXPECT(xt_byte_diff(p, 0, 2 * page) < 0, "a new segment is not zero\n");
 	p[0] = 0x77;
@@ -589,9 +676,28 @@ static int sysv_shm_attach_is_enodev(void)
 	XT_EXPECT(rep.verdict == XT_PEER_AT, "second process: %s, expected the same memory\n",
 		  xt_verdict(rep));
 	XT_EXPECT(p[1] == 0x88, "the second process's write did not arrive\n");
-	xsyscall1(__NR_shmdt, p);
+	XT_EXPECT(!xsyscall1(__NR_shmdt, p), "shmdt failed\n");
 	xsyscall3(__NR_shmctl, id, IPC_RMID, NULL);
 	return ok;
+}
+
+static int sysv_shm_attach_is_enodev(void)
+{
+	if (xt_fixed("14")) {
+		xt_skip_why = "the kernel has the fix: sysv_shm_is_shared_between_processes";
+		return XT_SKIP;
+	}
+	return sysv_shm(0);
+}
+
+static int sysv_shm_is_shared_between_processes(void)
+{
+	if (!xt_fixed("14")) {
+		xt_skip_why = "6.12 refuses shmat() with ENODEV (sysv_shm_attach_is_enodev); "
+			      "runs on a kernel with the fix (XIPMAP_FIXED)";
+		return XT_SKIP;
+	}
+	return sysv_shm(1);
 }
 
 /*
@@ -718,10 +824,14 @@ static const struct xt_test tests[] = {
 	XT_TEST_NOMMU(map_fixed_anonymous_is_einval, XT_WHY_FIXED),
 	XT_TEST_NOMMU(mremap_resizes_private_mappings_in_place, "with an MMU mremap() "
 		      "may move a mapping"),
+	XT_TEST_NOMMU(mremap_keeps_the_mapping_whole, "with an MMU mremap() may move "
+		      "a mapping"),
 	XT_TEST_NOMMU(mremap_refuses_shareable_mappings, "with an MMU mremap() moves "
 		      "shared mappings too"),
 	XT_TEST_NOMMU(munmap_trims_only_anonymous_mappings, "with an MMU munmap() "
 		      "unmaps any whole pages"),
+	XT_TEST_NOMMU(munmap_of_the_middle_splits_an_anonymous_mapping, "with an MMU "
+		      "munmap() unmaps any whole pages"),
 	XT_TEST_NOMMU(nr_trim_pages_trims_the_power_of_two, "vm.nr_trim_pages exists "
 		      "only without an MMU"),
 	XT_TEST_NOMMU(proc_maps_lists_every_region, "regions are no-MMU's"),
@@ -729,6 +839,8 @@ static const struct xt_test tests[] = {
 	XT_TEST_NOMMU(futex_between_processes_in_device_memory, "with an MMU a shared "
 		      "futex needs a page-cache or anonymous page (mmu_map)"),
 	XT_TEST_NOMMU(sysv_shm_attach_is_enodev, "with an MMU shmat() maps shmem"),
+	XT_TEST_NOMMU(sysv_shm_is_shared_between_processes, "with an MMU shmat() maps "
+		      "shmem (mmu_vma)"),
 	XT_TEST(clone_without_clone_vm_is_not_refused),
 };
 

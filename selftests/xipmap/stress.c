@@ -108,7 +108,9 @@ static int allowed(long r, int e, const int *set)
  * the other's, which mm/nommu.c allows for devices, and which 6.12's
  * CONFIG_DEBUG_NOMMU_REGIONS check then takes for a corrupt tree: "kernel
  * BUG at mm/nommu.c:431" (validate_nommu_regions()), a panic.  A kernel
- * bug, not the driver's; XIPMAP_KNOWN_BUGS=1 lets the mappers overlap.
+ * bug, not the driver's; XIPMAP_KNOWN_BUGS=1 lets the mappers overlap, and
+ * so does a kernel with the fixes of that check and of two regions with
+ * one start (docs/conformance.md 23 and 24, patches/6.12).
  */
 static void mapper(long end, int idx)
 {
@@ -129,7 +131,7 @@ static void mapper(long end, int idx)
 					   xt_errname(errno));
 	}
 	size = xt_info(fd[0]).size;
-	if (!mmu && !getenv("XIPMAP_KNOWN_BUGS")) {
+	if (!mmu && !getenv("XIPMAP_KNOWN_BUGS") && !(xt_fixed("23") && xt_fixed("24"))) {
 		size /= 2;
 		first = idx % 2 * size;
 	}

@@ -1046,17 +1046,39 @@ static inline int xt_known_bugs(void)
 }
 
 /*
+ * Whether the kernel has the fix of the known bug @bug (a number of
+ * docs/conformance.md, "P1" ... of docs/peers.md): XIPMAP_FIXED lists
+ * them, separated by commas, on a target whose kernel has patches/6.12
+ * applied (qemu/targets/nommu-riscv64-fixed, fixes=).  A test of such a
+ * bug then runs without XIPMAP_KNOWN_BUGS and asserts the fixed behaviour.
+ */
+static inline int xt_fixed(const char *bug)
+{
+	const char *s = getenv("XIPMAP_FIXED");
+	size_t n = strlen(bug);
+
+	while (s && *s) {
+		if (!strncmp(s, bug, n) && (s[n] == ',' || !s[n]))
+			return 1;
+		s = strchr(s, ',');
+		if (s)
+			s++;
+	}
+	return 0;
+}
+
+/*
  * Whether a test that makes two no-MMU regions overlap must stand aside:
  * by design they do (private read-only mappings of a direct device carry
  * VM_MAYOVERLAY, and shared mappings of a character device may overlap
  * inexactly), but 6.12's validate_nommu_regions(), built with
  * CONFIG_DEBUG_NOMMU_REGIONS, BUGs on any overlap (docs/conformance.md,
- * 23).  On such a kernel the test runs only with XIPMAP_KNOWN_BUGS=1, and
- * says so.  Call it after xt_mmu() is known to be 0.
+ * 23).  On such a kernel the test runs only with XIPMAP_KNOWN_BUGS=1, or
+ * with the fix, and says so.  Call it after xt_mmu() is known to be 0.
  */
 static inline int xt_skip_overlap(void)
 {
-	if (xt_kconfig("CONFIG_DEBUG_NOMMU_REGIONS") != 1 || xt_known_bugs())
+	if (xt_kconfig("CONFIG_DEBUG_NOMMU_REGIONS") != 1 || xt_known_bugs() || xt_fixed("23"))
 		return 0;
 	ksft_print_msg("overlapping regions BUG 6.12 with DEBUG_NOMMU_REGIONS: "
 		       "set XIPMAP_KNOWN_BUGS=1 to run\n");
