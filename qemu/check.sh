@@ -210,6 +210,13 @@ if [ -n "$proofs" ]; then
 	kept_job conform-wrong nommu-riscv64 \
 		--conform "/dev/xipflash1 --caps direct,copy,read,write"
 	kept_job conform-typo nommu-riscv64 --conform "/dev/typo --caps direct"
+	# The XIP claims, right and wrong: romfs on the ROM-mapped flash maps
+	# in place; romfs on CFI NOR (NOMMU_MAP_COPY only) claimed as XIP must
+	# fail them, at the flash's address and in MmapCopy.
+	kept_job conform-xip-right nommu-riscv64-xip \
+		--conform "--mtd rom:flash-romfs --fs romfs --caps direct,copy,read,exec --xip"
+	kept_job conform-xip-wrong nommu-riscv64 \
+		--conform "--mtd nor:flash-romfs --fs romfs --caps direct,copy,read,exec --xip"
 	# xipmap-bench's shape guard against a lost direct path: init sets the
 	# NOR device's get_unmapped_area -ENOSYS knob, its direct mappings
 	# become copies, and the guard must fail on RAM and on time.
@@ -319,6 +326,16 @@ if [ -n "$proofs" ]; then
 		grep -q '^# not ok 1 /dev/typo: cannot open /dev/typo: ENOENT' "$log" &&
 		grep -q '^not ok [0-9]* selftests: xipmap: xipmap-conform' "$log" && echo 1)" \
 		"xipmap-conform /dev/typo --caps direct fails ($(grep -m1 -oE 'cannot open /dev/typo: [A-Z]+' "$log"))"
+	out=$jobs_dir/conform-xip-right.out
+	kept_verdict conform-xip-right "$([ "$(cat "$jobs_dir/conform-xip-right.rc" 2>/dev/null)" = 0 ] &&
+		echo 1)" \
+		"nommu-riscv64-xip: romfs on the ROM-mapped flash claimed as XIP: $(tail -1 "$out" 2>/dev/null)"
+	log=$XIPMAP_CACHE/run/conform-xip-wrong/console.log
+	pattern='XIP: a private PROT_READ\|PROT_EXEC mapping is the flash: mapped at 0x[0-9a-f]+'
+	kept_verdict conform-xip-wrong "$([ "$(cat "$jobs_dir/conform-xip-wrong.rc" 2>/dev/null)" != 0 ] &&
+		grep -qE "$pattern" "$log" &&
+		grep -qE '^# not ok [0-9]+ romfs: XIP: no copy is made \(MmapCopy\)$' "$log" && echo 1)" \
+		"nommu-riscv64: romfs on CFI NOR claimed as XIP fails, as it must ($(grep -m1 -oE "$pattern, the file's data is at 0x[0-9a-f]+" "$log" | sed 's/.*: //'))"
 
 	echo "=== known 6.12 bugs, run on purpose (docs/conformance.md)"
 	out=$jobs_dir/known-bug.out

@@ -7,6 +7,8 @@
  *   xipmap-conform --profile NAME      one built-in profile (--list names them)
  *   xipmap-conform PATH --caps LIST [--no-read] [--create truncate|write]
  *                  [--direct-at ADDR] [--size BYTES] [--scratch] [--name NAME]
+ *   xipmap-conform --mtd TYPE[:NAME] [--fs romfs|cramfs] [--image FILE] [--xip]
+ *                  --caps LIST [--name NAME]
  *
  * A provider is described by a profile: its path, the NOMMU_MAP_*
  * capabilities it claims (--caps direct,copy,read,write,exec), whether it
@@ -1454,13 +1456,20 @@ static void __attribute__((noreturn)) usage(void)
 	       "       xipmap-conform [--known-bugs] --profile NAME  one of them (--list)\n"
 	       "       xipmap-conform PATH --caps LIST [--no-read] [--create truncate|write]\n"
 	       "                      [--direct-at ADDR] [--size BYTES] [--scratch] [--name NAME]\n"
-	       "LIST: direct,copy,read,write,exec (the NOMMU_MAP_* the provider claims)\n");
+	       "       xipmap-conform --mtd TYPE[:NAME] [--fs romfs|cramfs] [--image FILE] [--xip]\n"
+	       "                      --caps LIST [--name NAME]\n"
+	       "LIST: direct,copy,read,write,exec (the NOMMU_MAP_* the provider claims)\n"
+	       "--mtd: the MTD device of /sys/class/mtd type TYPE (ram, rom, nor) [named NAME];\n"
+	       "--fs: the file " XT_CONTENTS_FILE " of that filesystem on it, mounted read-only,\n"
+	       "holding qemu/conform-contents.c's contents (--image: written into the device\n"
+	       "first); --xip: the XIP claims hold on it\n");
 	exit(KSFT_FAIL);
 }
 
 int main(int argc, char **argv)
 {
 	struct profile user = { .xipdev = -1, .source = "the command line" };
+	static char mtd_arg[64];
 	static char missing[ARRAY_SIZE(builtin)][128];
 	const struct profile *only = NULL;
 	int i, have_caps = 0, n = 0;
@@ -1526,6 +1535,25 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--size") && v) {
 			user.size = strtoul(v, NULL, 0);
 			i++;
+		} else if (!strcmp(a, "--mtd") && v) {
+			char *colon;
+
+			xjoin(mtd_arg, sizeof(mtd_arg), v, NULL);
+			colon = strchr(mtd_arg, ':');
+			if (colon)
+				*colon = '\0';
+			user.mtd_type = mtd_arg;
+			user.mtd_name = colon ? colon + 1 : NULL;
+			i++;
+		} else if (!strcmp(a, "--fs") && v) {
+			user.fstype = v;
+			user.flags |= P_RDONLY;
+			i++;
+		} else if (!strcmp(a, "--image") && v) {
+			user.image = v;
+			i++;
+		} else if (!strcmp(a, "--xip")) {
+			user.flags |= P_XIP;
 		} else if (!strcmp(a, "--name") && v) {
 			user.name = v;
 			i++;
@@ -1535,13 +1563,16 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (user.path && !have_caps)
+	if ((user.path || user.mtd_type) && !have_caps)
+		usage();
+	/* A filesystem, an image or XIP is on an MTD device, named by --mtd. */
+	if ((user.fstype || user.image || (user.flags & P_XIP)) && (!user.mtd_type || user.path))
 		usage();
 
 	ksft_print_header();
-	if (user.path) {
+	if (user.path || user.mtd_type) {
 		if (!user.name)
-			user.name = user.path;
+			user.name = user.path ? user.path : user.fstype ? user.fstype : "mtd";
 		run_one(&user, 0);
 	}
 	if (only)
