@@ -54,7 +54,7 @@
 #define GUARD_REPS		15
 #define GUARD_TIME_RATIO	4	/* largest vs one page, median times */
 #define GUARD_MIN_PAGES		64	/* a smaller device cannot tell */
-#define GUARD_RAM_TRIES		3	/* MemFree readings, the least noisy kept */
+#define GUARD_RAM_TRIES		3	/* free memory readings, the least noisy kept */
 #define LONG_MAX_PAGES		0x7fffffffL
 
 enum { SRC_NOR, SRC_NAND, SRC_XIPRAMFS, SRC_RAMFS, SRC_ANON };
@@ -545,11 +545,12 @@ static int guard_ram(const struct kind *k, struct ram *r, long *settled, void **
 /*
  * A direct mapping of the whole device, every page read, costs no RAM:
  * on no-MMU nothing in MmapCopy (the kernel's count of copies, exact) and
- * MemFree falls by less than an eighth of its pages; with an MMU, where
- * MemFree also moves by whole batches of the per-CPU page lists, by less
- * than half.  MemFree is read up to GUARD_RAM_TRIES times, keeping the
- * least fall: noise comes and goes, a copy's cost does not.  A copy costs
- * all of its pages.
+ * free memory (MemFree and the per-CPU lists' pages: xt_settled_memfree())
+ * falls by less than an eighth of its pages; with an MMU, where the page
+ * tables, the page cache and other tasks move it too, by less than half.
+ * It is read up to GUARD_RAM_TRIES times, keeping the least fall: noise
+ * comes and goes, a copy's cost does not.  A copy costs all of its pages
+ * (at least three quarters are asked for).
  */
 static int direct_mapping_costs_no_ram(void)
 {
@@ -576,9 +577,9 @@ static int direct_mapping_costs_no_ram(void)
 		if (settled < least)
 			least = settled;
 	}
-	XT_EXPECT(least < bound, "MemFree fell by %ld pages at least (%d tries) with %ld "
+	XT_EXPECT(least < bound, "free memory fell by %ld pages at least (%d tries) with %ld "
 		  "mapped\n", least, i, pages);
-	ksft_print_msg("%ld pages mapped and read: MemFree fell by %ld pages%s\n", pages,
+	ksft_print_msg("%ld pages mapped and read: free memory fell by %ld pages%s\n", pages,
 		       least, xt_mmu() ? "" : r.mmapcopy == mc0 ? ", MmapCopy did not move" :
 		       ", MmapCopy grew");
 	return ok;
@@ -611,9 +612,9 @@ static int a_copy_costs_its_pages(void)
 		if (settled > most)
 			most = settled;
 	}
-	XT_EXPECT(most >= pages * 3 / 4, "MemFree fell by %ld pages at most (%d tries) for a "
+	XT_EXPECT(most >= pages * 3 / 4, "free memory fell by %ld pages at most (%d tries) for a "
 		  "copy of %ld\n", most, i, pages);
-	ksft_print_msg("a copy of %ld pages: MemFree fell by %ld pages\n", pages, most);
+	ksft_print_msg("a copy of %ld pages: free memory fell by %ld pages\n", pages, most);
 	return ok;
 }
 
